@@ -1,0 +1,23 @@
+"""``python -m loaders``: check, template, and (handed to storage) ingest/totals/backup/restore."""
+
+from __future__ import annotations
+
+import sys
+
+STORAGE_COMMANDS = {"ingest", "totals", "backup", "restore"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in STORAGE_COMMANDS:
+        # The only place loaders reaches into storage: the command line the contract names.
+        from storage.cli import main as storage_main
+
+        return storage_main(argv)
+    from loaders.cli import main as loaders_main
+
+    return loaders_main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,437 @@
+"""The three report forms, declared once as data.
+
+Everything that knows about a form (header detection, value parsing,
+validation, error messages, the template writer, the sample generator, the
+storage schema's column names) reads this module; nothing else spells a
+header, an alias, a vocabulary or a rule.
+
+Text matching is done on *folded* text (see ``loaders.text.fold``): lower
+case, no diacritics, "đ" -> "d", punctuation and runs of white space reduced
+to one space.  Aliases below are written the way people write them; they are
+folded when compared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# --------------------------------------------------------------------------
+# Vocabularies: canonical Vietnamese label -> stable key, plus variants.
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str  # stable English key stored in the database
+    label: str  # canonical Vietnamese label (shown in UI, written in templates)
+    variants: tuple[str, ...] = ()  # other spellings units really use
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    name: str
+    choices: tuple[Choice, ...]
+
+    def labels(self) -> list[str]:
+        return [c.label for c in self.choices]
+
+    def by_key(self, key: str) -> Choice:
+        for c in self.choices:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+
+STATUS = Vocabulary(
+    "status",
+    (
+        Choice("not_started", "Chưa thực hiện", ("Chưa triển khai", "Chưa TH", "Chưa làm", "Chưa")),
+        Choice(
+            "in_progress",
+            "Đang thực hiện",
+            ("Đang triển khai", "Đang TH", "Đang làm", "Đang tiến hành", "Đang"),
+        ),
+        Choice("done", "Hoàn thành", ("Đã hoàn thành", "HT", "Đã HT", "Xong", "Đã thực hiện")),
+    ),
+)
+
+CHANNEL = Vocabulary(
+    "channel",
+    (
+        Choice(
+            "portal",
+            "Cổng thông tin điện tử",
+            ("Cổng TTĐT", "Cổng thông tin", "Trang thông tin điện tử", "Cổng TTĐT phường", "Website"),
+        ),
+        Choice("social", "Mạng xã hội", ("MXH", "Facebook", "Zalo", "Fanpage", "Trang mạng xã hội")),
+        Choice("cell_meeting", "Sinh hoạt chi bộ", ("SHCB", "Sinh hoạt chi bộ định kỳ")),
+        Choice(
+            "conference",
+            "Hội nghị, sinh hoạt hội, đoàn thể",
+            ("Hội nghị", "Sinh hoạt hội", "Sinh hoạt đoàn thể", "Hội nghị, sinh hoạt đoàn thể"),
+        ),
+        Choice(
+            "theory_class",
+            "Bồi dưỡng lý luận chính trị",
+            ("Lý luận chính trị", "BDLLCT", "Bồi dưỡng LLCT", "Lớp bồi dưỡng lý luận chính trị"),
+        ),
+        Choice(
+            "visual",
+            "Tuyên truyền trực quan (khẩu hiệu, pano, băng rôn)",
+            ("Tuyên truyền trực quan", "Trực quan", "Khẩu hiệu", "Pano", "Băng rôn", "Pano, băng rôn"),
+        ),
+        Choice("other", "Khác", ("Hình thức khác",)),
+    ),
+)
+
+TOPIC = Vocabulary(
+    "topic",
+    (
+        Choice(
+            "plan",
+            "Nội dung Đề án, Nghị quyết, Kế hoạch",
+            ("Đề án, Nghị quyết, Kế hoạch", "Nội dung Đề án, Nghị quyết", "Đề án, Nghị quyết", "Nghị quyết"),
+        ),
+        Choice(
+            "role_models",
+            "Gương điển hình, mô hình tiêu biểu, cách làm sáng tạo",
+            ("Gương điển hình", "Mô hình tiêu biểu", "Gương điển hình, mô hình tiêu biểu", "Điển hình tiên tiến"),
+        ),
+        Choice(
+            "public_opinion",
+            "Dư luận cán bộ, đảng viên và Nhân dân",
+            ("Dư luận", "Dư luận xã hội", "Dư luận cán bộ, đảng viên, Nhân dân"),
+        ),
+        Choice(
+            "counter_hostile",
+            "Đấu tranh phản bác quan điểm sai trái, thù địch",
+            ("Đấu tranh phản bác", "Phản bác quan điểm sai trái", "Đấu tranh phản bác các quan điểm sai trái, thù địch"),
+        ),
+        Choice("other", "Khác", ("Nội dung khác",)),
+    ),
+)
+
+MEASURE_UNIT = Vocabulary(
+    "measure_unit",
+    (
+        Choice("tin", "tin", ("tin bài",)),
+        Choice("bai", "bài", ("bài viết",)),
+        Choice("buoi", "buổi", ("cuộc",)),
+        Choice("lop", "lớp", ("lớp học",)),
+        Choice("khau_hieu", "khẩu hiệu", ()),
+        Choice("pano", "pano", ("pa nô", "panô")),
+        Choice("bang_ron", "băng rôn", ("băng rôn, khẩu hiệu", "băng zôn")),
+        Choice("luot", "lượt", ("lượt người",)),
+    ),
+)
+
+EVENT_FORMAT = Vocabulary(
+    "event_format",
+    (
+        Choice("in_person", "Trực tiếp", ("TT", "Tập trung")),
+        Choice("online", "Trực tuyến", ("Online", "TTuyến", "Trực tuyến tại điểm cầu")),
+    ),
+)
+
+PARTICIPANT_GROUP = Vocabulary(
+    "participant_group",
+    (
+        Choice("standing_committee", "Thường trực Đảng ủy", ("TTĐU", "Thường trực ĐU", "Thường trực")),
+        Choice(
+            "front_and_mass_orgs",
+            "Lãnh đạo, công chức Ủy ban MTTQ và các tổ chức chính trị - xã hội",
+            (
+                "Ủy ban MTTQ và các tổ chức chính trị - xã hội",
+                "MTTQ và các tổ chức CT-XH",
+                "MTTQ và đoàn thể",
+                "Lãnh đạo, công chức MTTQ và các đoàn thể",
+            ),
+        ),
+        Choice(
+            "party_advisory_staff",
+            "Lãnh đạo, công chức các cơ quan chuyên trách tham mưu, giúp việc Đảng ủy",
+            (
+                "Các cơ quan chuyên trách tham mưu, giúp việc Đảng ủy",
+                "Cơ quan tham mưu, giúp việc Đảng ủy",
+                "Cơ quan tham mưu giúp việc",
+            ),
+        ),
+        Choice("party_reporters", "Báo cáo viên Đảng ủy", ("Báo cáo viên", "BCV")),
+        Choice("party_members", "Đảng viên", ("Toàn thể đảng viên", "ĐV")),
+        Choice("public", "Quần chúng, Nhân dân", ("Nhân dân", "Quần chúng", "Quần chúng nhân dân")),
+    ),
+)
+
+VOCABULARIES = {
+    v.name: v for v in (STATUS, CHANNEL, TOPIC, MEASURE_UNIT, EVENT_FORMAT, PARTICIPANT_GROUP)
+}
+
+# --------------------------------------------------------------------------
+# Fields and forms
+# --------------------------------------------------------------------------
+
+# Field kinds understood by the parser (loaders.values):
+#   rownum     STT column: used to spot the numbering row, never data
+#   text       free text, cleaned of control characters
+#   task_code  text, must exist in the plan's task registry
+#   due        a date, "Thường xuyên", or a period such as "Quý I/2026"
+#   date       a day-first date (Excel date, "11/02/2026", "ngày 11 tháng 02 năm 2026")
+#   percent    0..100; 0.8 and "80%" mean 80
+#   count      a whole number >= 0; "12", "12 bài", "1.200" (=1200) accepted
+#   choice     one of ``vocabulary``'s labels or variants
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    header: str  # canonical header (written in templates, used in messages)
+    kind: str
+    aliases: tuple[str, ...] = ()
+    # group header for two-row headers, e.g. "Vắng" over "Có lý do"
+    group: str | None = None
+    sub_header: str | None = None
+    required_column: bool = False
+    required_value: bool = False
+    vocabulary: str | None = None
+    width: int = 14  # template column width
+
+
+@dataclass(frozen=True)
+class Form:
+    key: str  # tasks | propaganda | attendance
+    number: str  # "01"
+    sheet_title: str  # "Biểu 01", used in messages and as template sheet name
+    title: str  # the title line of the template
+    fields: tuple[Field, ...]
+    # at least one field of each tuple must be present as a column
+    required_any: tuple[tuple[str, ...], ...] = ()
+    # fields summed in check output (besides "rows")
+    sums: tuple[str, ...] = ()
+    # a row is data when at least one of these fields has a value
+    data_fields: tuple[str, ...] = ()
+    # a row whose first text cells say one of these is a total row
+    total_words: tuple[str, ...] = ("Tổng cộng", "Cộng", "Tổng", "Tổng số", "Cộng tổng")
+
+    def field(self, key: str) -> Field:
+        for f in self.fields:
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+    @property
+    def label(self) -> str:
+        return self.sheet_title
+
+
+_STT = Field("row_no", "STT", "rownum", ("TT", "Số TT", "Số thứ tự", "No"), width=6)
+
+TASKS = Form(
+    key="tasks",
+    number="01",
+    sheet_title="Biểu 01",
+    title="BIỂU 01: TIẾN ĐỘ THỰC HIỆN NHIỆM VỤ",
+    fields=(
+        _STT,
+        Field("task_code", "Mã nhiệm vụ", "task_code", ("Mã NV", "Mã số nhiệm vụ", "Mã"), width=10),
+        Field(
+            "task_text",
+            "Nội dung nhiệm vụ",
+            "text",
+            ("Nhiệm vụ", "Tên nhiệm vụ", "Nội dung công việc", "Nội dung"),
+            width=50,
+        ),
+        Field("due", "Thời hạn", "due", ("Thời hạn hoàn thành", "Hạn hoàn thành", "Hạn", "Thời gian hoàn thành")),
+        Field(
+            "status",
+            "Tình trạng",
+            "choice",
+            ("Trạng thái", "Tình hình thực hiện", "Tiến độ", "Kết quả thực hiện"),
+            required_column=True,
+            required_value=True,
+            vocabulary="status",
+            width=18,
+        ),
+        Field(
+            "percent",
+            "Tỷ lệ hoàn thành (%)",
+            "percent",
+            ("Tỷ lệ (%)", "% hoàn thành", "Tỷ lệ hoàn thành", "Tỷ lệ", "Tỉ lệ hoàn thành (%)", "Tỉ lệ (%)", "%"),
+            width=12,
+        ),
+        Field("completed_on", "Ngày hoàn thành", "date", ("Ngày HT", "Thời gian hoàn thành thực tế")),
+        Field("evidence", "Kết quả, sản phẩm", "text", ("Kết quả", "Sản phẩm", "Kết quả sản phẩm"), width=36),
+        Field("obstacles", "Khó khăn, vướng mắc", "text", ("Khó khăn", "Vướng mắc", "Khó khăn vướng mắc"), width=30),
+        Field("note", "Ghi chú", "text", (), width=18),
+    ),
+    required_any=(("task_code", "task_text"),),
+    sums=(),
+    data_fields=("task_code", "task_text", "status"),
+)
+
+PROPAGANDA = Form(
+    key="propaganda",
+    number="02",
+    sheet_title="Biểu 02",
+    title="BIỂU 02: KẾT QUẢ TUYÊN TRUYỀN NGHỊ QUYẾT 05-NQ/TU",
+    fields=(
+        _STT,
+        Field(
+            "channel",
+            "Hình thức tuyên truyền",
+            "choice",
+            ("Hình thức", "Kênh tuyên truyền", "Hình thức TT"),
+            required_column=True,
+            required_value=True,
+            vocabulary="channel",
+            width=34,
+        ),
+        Field(
+            "topic",
+            "Nội dung tuyên truyền",
+            "choice",
+            ("Nội dung", "Chủ đề", "Nội dung TT", "Chủ đề tuyên truyền"),
+            required_column=True,
+            required_value=True,
+            vocabulary="topic",
+            width=40,
+        ),
+        Field(
+            "quantity",
+            "Số lượng",
+            "count",
+            ("SL", "Số lượng (tin, bài, buổi)", "S.L"),
+            required_column=True,
+            required_value=True,
+            width=10,
+        ),
+        Field("measure_unit", "Đơn vị tính", "choice", ("ĐVT", "Đ.V.T", "Đơn vị"), vocabulary="measure_unit", width=10),
+        Field(
+            "reach",
+            "Số người tham dự, lượt tiếp cận",
+            "count",
+            ("Lượt tiếp cận", "Số người tham dự", "Số lượt tiếp cận", "Số người tham dự/lượt tiếp cận", "Lượt xem"),
+            width=16,
+        ),
+        Field("date", "Thời gian", "date", ("Ngày", "Thời gian thực hiện", "Ngày thực hiện", "Ngày đăng")),
+        Field("link", "Đường dẫn, ghi chú", "text", ("Đường dẫn", "Link", "Ghi chú", "Đường link"), width=36),
+    ),
+    sums=("quantity", "reach"),
+    data_fields=("channel", "topic", "quantity"),
+)
+
+ATTENDANCE = Form(
+    key="attendance",
+    number="03",
+    sheet_title="Biểu 03",
+    title="BIỂU 03: THAM DỰ HỘI NGHỊ, HỌC TẬP QUÁN TRIỆT",
+    fields=(
+        _STT,
+        Field(
+            "event",
+            "Tên hội nghị, buổi học tập",
+            "text",
+            ("Tên hội nghị", "Hội nghị, buổi học tập", "Tên hội nghị, lớp học", "Hội nghị", "Nội dung"),
+            required_column=True,
+            required_value=True,
+            width=44,
+        ),
+        Field("event_date", "Ngày tổ chức", "date", ("Thời gian tổ chức", "Ngày", "Thời gian")),
+        Field("format", "Hình thức", "choice", ("Hình thức tổ chức",), vocabulary="event_format", width=12),
+        Field(
+            "group",
+            "Thành phần",
+            "choice",
+            ("Thành phần tham dự", "Đối tượng", "Thành phần dự"),
+            vocabulary="participant_group",
+            width=40,
+        ),
+        Field(
+            "invited",
+            "Số được triệu tập",
+            "count",
+            ("Số triệu tập", "Triệu tập", "Số được mời", "Tổng số triệu tập", "Số phải dự"),
+            required_column=True,
+            required_value=True,
+            width=11,
+        ),
+        Field(
+            "present",
+            "Số có mặt",
+            "count",
+            ("Có mặt", "Số tham dự", "Số dự", "Tham dự"),
+            required_column=True,
+            required_value=True,
+            width=11,
+        ),
+        Field(
+            "absent_excused",
+            "Vắng có lý do",
+            "count",
+            ("Vắng có LD", "Vắng CLD"),
+            group="Vắng",
+            sub_header="Có lý do",
+            width=11,
+        ),
+        Field(
+            "absent_unexcused",
+            "Vắng không lý do",
+            "count",
+            ("Vắng không LD", "Vắng KLD"),
+            group="Vắng",
+            sub_header="Không lý do",
+            width=11,
+        ),
+        Field("note", "Ghi chú", "text", (), width=18),
+    ),
+    sums=("invited", "present"),
+    data_fields=("event", "invited", "present"),
+)
+
+FORMS: tuple[Form, ...] = (TASKS, PROPAGANDA, ATTENDANCE)
+FORMS_BY_KEY = {f.key: f for f in FORMS}
+
+# Values of Biểu 01's "Thời hạn" that mean "ongoing" rather than a date.
+ONGOING_WORDS = ("Thường xuyên", "Hàng tháng", "Liên tục", "TX")
+
+# Title-block labels (folded when compared).
+UNIT_LABELS = ("Đơn vị báo cáo", "Đơn vị", "Tên đơn vị", "Chi bộ", "Cơ quan, đơn vị")
+PERIOD_LABELS = ("Kỳ báo cáo", "Kỳ", "Tháng báo cáo", "Thời gian báo cáo")
+ISSUING_BODY = "ĐẢNG BỘ PHƯỜNG BẠCH ĐẰNG"
+WARD_NAME = "Bạch Đằng"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what a report workbook may be; anything above is refused."""
+
+    max_file_bytes: int = 20 * 1024 * 1024
+    max_uncompressed_bytes: int = 100 * 1024 * 1024  # sum over zip members
+    max_member_ratio: int = 100  # compressed -> uncompressed, per member over 1 MB
+    max_sheet_rows: int = 20_000
+    max_sheet_cols: int = 200
+    max_cells: int = 1_000_000
+    worker_timeout_s: float = 5.0
+    worker_memory_bytes: int = 500 * 1024 * 1024
+
+
+LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A cross-field rule; the checks live in loaders.validate keyed by code."""
+
+    code: str
+    form: str
+    severity: str  # "error" | "warning"
+    fields: tuple[str, ...] = field(default_factory=tuple)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("tasks.completed_on_required", "tasks", "error", ("status", "completed_on")),
+    Rule("tasks.completed_on_future", "tasks", "error", ("completed_on",)),
+    Rule("tasks.percent_status_mismatch", "tasks", "warning", ("status", "percent")),
+    Rule("propaganda.date_outside_period", "propaganda", "warning", ("date",)),
+    Rule("attendance.present_gt_invited", "attendance", "error", ("present", "invited")),
+    Rule("attendance.sum_mismatch", "attendance", "warning", ("present", "absent_excused", "absent_unexcused", "invited")),
+)

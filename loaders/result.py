@@ -1,0 +1,84 @@
+"""Values that a check returns: problems (errors and warnings) and the result.
+
+A problem is never an exception shown to a user: it has a stable dotted
+``code``, the ``sheet`` and ``cell`` (A1 style, or None for a whole-file
+problem), a Vietnamese ``message`` and a Vietnamese ``hint`` on how to fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str  # Vietnamese, complete sentence, names sheet/cell when known
+    sheet: str | None = None
+    cell: str | None = None  # "G12" or None
+    hint: str = ""  # Vietnamese: how to fix it
+    severity: str = "error"  # "error" | "warning"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sheet": self.sheet, "cell": self.cell, "code": self.code, "message": self.message}
+
+
+@dataclass
+class FoundValue:
+    """A unit or period found in the workbook, and where it was taken from."""
+
+    value: str | None
+    source: str | None = None  # e.g. "Biểu 02!A5 (Đơn vị báo cáo)" or "tên tệp"
+    text: str | None = None  # the raw text it was read from
+
+
+@dataclass
+class FormData:
+    """One form found in the workbook, normalised."""
+
+    form: str  # "tasks" | "propaganda" | "attendance"
+    sheet: str  # the sheet's name in the file
+    frame: pd.DataFrame  # one row per data row; columns: form fields + "sheet", "row"
+    header_row: int  # 1-based Excel row of the (last) header row
+    columns: dict[str, str] = field(default_factory=dict)  # field key -> column letter
+
+
+@dataclass
+class CheckResult:
+    file: str
+    accepted: bool
+    unit: FoundValue = field(default_factory=lambda: FoundValue(None))
+    period: FoundValue = field(default_factory=lambda: FoundValue(None))
+    forms: dict[str, FormData] = field(default_factory=dict)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    sha256: str | None = None
+    size: int | None = None
+
+    def form_summary(self) -> dict[str, dict[str, int]]:
+        from loaders.forms import FORMS_BY_KEY
+
+        out: dict[str, dict[str, int]] = {}
+        for key in ("tasks", "propaganda", "attendance"):
+            if key not in self.forms:
+                continue
+            frame = self.forms[key].frame
+            entry = {"rows": int(len(frame))}
+            for f in FORMS_BY_KEY[key].sums:
+                entry[f] = int(pd.to_numeric(frame[f], errors="coerce").fillna(0).sum()) if f in frame else 0
+            out[key] = entry
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "accepted": self.accepted,
+            "unit": self.unit.value,
+            "period": self.period.value,
+            "forms": self.form_summary(),
+            "errors": [p.to_json() for p in self.errors],
+            "warnings": [p.to_json() for p in self.warnings],
+        }
