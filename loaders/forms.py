@@ -105,7 +105,11 @@ TOPIC = Vocabulary(
         Choice(
             "counter_hostile",
             "Đấu tranh phản bác quan điểm sai trái, thù địch",
-            ("Đấu tranh phản bác", "Phản bác quan điểm sai trái", "Đấu tranh phản bác các quan điểm sai trái, thù địch"),
+            (
+                "Đấu tranh phản bác",
+                "Phản bác quan điểm sai trái",
+                "Đấu tranh phản bác các quan điểm sai trái, thù địch",
+            ),
         ),
         Choice("other", "Khác", ("Nội dung khác",)),
     ),
@@ -162,9 +166,7 @@ PARTICIPANT_GROUP = Vocabulary(
     ),
 )
 
-VOCABULARIES = {
-    v.name: v for v in (STATUS, CHANNEL, TOPIC, MEASURE_UNIT, EVENT_FORMAT, PARTICIPANT_GROUP)
-}
+VOCABULARIES = {v.name: v for v in (STATUS, CHANNEL, TOPIC, MEASURE_UNIT, EVENT_FORMAT, PARTICIPANT_GROUP)}
 
 # --------------------------------------------------------------------------
 # Fields and forms
@@ -209,6 +211,9 @@ class Form:
     sums: tuple[str, ...] = ()
     # a row is data when at least one of these fields has a value
     data_fields: tuple[str, ...] = ()
+    # rows of a template come pre-filled with some fields (task code, text, due);
+    # a row where none of these is filled in is "not reported yet": skipped with a warning
+    report_fields: tuple[str, ...] = ()
     # a row whose first text cells say one of these is a total row
     total_words: tuple[str, ...] = ("Tổng cộng", "Cộng", "Tổng", "Tổng số", "Cộng tổng")
 
@@ -266,6 +271,7 @@ TASKS = Form(
     required_any=(("task_code", "task_text"),),
     sums=(),
     data_fields=("task_code", "task_text", "status"),
+    report_fields=("status", "percent", "completed_on", "evidence", "obstacles", "note"),
 )
 
 PROPAGANDA = Form(
@@ -410,7 +416,7 @@ class Limits:
     max_sheet_rows: int = 20_000
     max_sheet_cols: int = 200
     max_cells: int = 1_000_000
-    worker_timeout_s: float = 5.0
+    worker_timeout_s: float = 4.5
     worker_memory_bytes: int = 500 * 1024 * 1024
 
 
@@ -433,5 +439,33 @@ RULES: tuple[Rule, ...] = (
     Rule("tasks.percent_status_mismatch", "tasks", "warning", ("status", "percent")),
     Rule("propaganda.date_outside_period", "propaganda", "warning", ("date",)),
     Rule("attendance.present_gt_invited", "attendance", "error", ("present", "invited")),
-    Rule("attendance.sum_mismatch", "attendance", "warning", ("present", "absent_excused", "absent_unexcused", "invited")),
+    Rule(
+        "attendance.sum_mismatch", "attendance", "warning", ("present", "absent_excused", "absent_unexcused", "invited")
+    ),
 )
+
+# Words that start the signature block under a table: the table ends there.
+SIGNATURE_WORDS = (
+    "Người lập biểu",
+    "Người lập",
+    "Người báo cáo",
+    "T/M Chi bộ",
+    "T/M Đảng ủy",
+    "T/M Ban Thường vụ",
+    "T/M",
+    "TM.",
+    "Bí thư",
+    "Phó Bí thư",
+    "Thủ trưởng đơn vị",
+    "Thủ trưởng cơ quan",
+    "Xác nhận của",
+    "Nơi nhận",
+    "(Ký, ghi rõ họ tên)",
+    "Ký, ghi rõ họ tên",
+    "(Ký tên, đóng dấu)",
+)
+# A run of this many blank rows ends a table.
+BLANK_ROWS_END_TABLE = 5
+# Header cells matched against a form: a sheet holds a form when at least this
+# many of its fields (besides STT and Ghi chú) are found in one header.
+MIN_HEADER_FIELDS = 2

@@ -1,0 +1,151 @@
+"""The sandboxed reader process (started by loaders.sandbox; never imported by the app).
+
+Protocol on its own stdin/stdout: each message is an 8-byte big-endian length
+followed by a pickle; the worker answers one byte b"R" as soon as a request
+has arrived whole (so a worker that died before that is not blamed on the
+file).  Request: {"data": bytes, "fmt": str, "limits": dict,
+"timeout": float}.  Response: {"ok": True, "workbook": RawWorkbook, ...} or
+{"ok": False, "code": str, "sheet": str | None, "params": dict, ...}, both
+with "seconds", "maxrss_kb" (peak resident memory during this request) and
+"rss_kb" (resident memory after it).  File descriptor 1 is re-pointed to stderr at
+start so that a stray print can never corrupt the protocol.
+
+Caps: RLIMIT_AS (the memory cap, so calamine's allocation failures abort this
+process and never the app), RLIMIT_CPU per request (a backstop to the
+parent's wall-clock timeout), no core files.  No pandas here.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import resource
+import struct
+import sys
+import time
+
+HEADER = struct.Struct(">Q")
+ACK = b"R"
+
+
+def _read_exact(fd: int, n: int) -> bytes | None:
+    parts, left = [], n
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            return None
+        parts.append(chunk)
+        left -= len(chunk)
+    return b"".join(parts)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _memory_kb(field: str) -> int | None:
+    """VmHWM / VmRSS of this process in KB (Linux), None elsewhere."""
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(field.encode() + b":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _reset_peak() -> None:
+    """Reset VmHWM so that the next figure is this request's peak (Linux 4.0+)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
+def _set_limit(which: int, soft: int) -> None:
+    _, hard = resource.getrlimit(which)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(which, (soft, hard))
+
+
+def main() -> None:
+    memory_bytes = int(sys.argv[1]) if len(sys.argv) > 1 else 500 * 1024 * 1024
+    proto_in = os.dup(0)
+    proto_out = os.dup(1)
+    os.dup2(2, 1)  # stray output -> stderr
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+
+    # Warm imports before the caps (they are the worker's fixed cost).
+    import python_calamine  # noqa: F401
+    import xlrd  # noqa: F401
+
+    from loaders.forms import Limits
+    from loaders.reader import Refusal, read_workbook
+
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    _set_limit(resource.RLIMIT_AS, memory_bytes)
+
+    while True:
+        header = _read_exact(proto_in, HEADER.size)
+        if header is None:
+            return  # parent closed the pipe
+        (size,) = HEADER.unpack(header)
+        body = _read_exact(proto_in, size)
+        if body is None:
+            return
+        _write_all(proto_out, ACK)  # the request arrived whole: from now on, a death is this file's doing
+        request = pickle.loads(body)
+        del body
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = int(used.ru_utime + used.ru_stime)
+        _set_limit(resource.RLIMIT_CPU, cpu + int(request.get("timeout", 5)) + 2)
+        _reset_peak()
+        started = time.perf_counter()
+        exit_after = False
+        try:
+            workbook = read_workbook(request["data"], request["fmt"], Limits(**request["limits"]))
+            response = {"ok": True, "workbook": workbook}
+        except Refusal as r:
+            response = {"ok": False, "code": r.code, "sheet": r.sheet, "params": r.params}
+        except MemoryError:
+            response = {"ok": False, "code": "file.worker_crashed", "sheet": None, "params": {"reason": "memory"}}
+            exit_after = True
+        except RecursionError:
+            response = {
+                "ok": False,
+                "code": "file.damaged",
+                "sheet": None,
+                "params": {"detail": "cấu trúc lồng nhau quá sâu"},
+            }
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - every failure is a verdict (Rust panics included)
+            response = {"ok": False, "code": "file.damaged", "sheet": None, "params": {"detail": type(exc).__name__}}
+        request = None
+        response["seconds"] = time.perf_counter() - started
+        # ru_maxrss survives exec (it may be the parent's); VmHWM is this process's own peak.
+        response["maxrss_kb"] = _memory_kb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        response["rss_kb"] = _memory_kb("VmRSS")
+        response["exiting"] = exit_after
+        try:
+            payload = pickle.dumps(response, protocol=pickle.HIGHEST_PROTOCOL)
+        except MemoryError:
+            payload = pickle.dumps(
+                {"ok": False, "code": "file.worker_crashed", "sheet": None, "params": {}, "exiting": True}
+            )
+            exit_after = True
+        response = None
+        _write_all(proto_out, HEADER.pack(len(payload)) + payload)
+        if exit_after:
+            return
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,242 @@
+"""Orchestration: bytes in, a CheckResult out (nothing stored, never raises for a bad file).
+
+    check_bytes(data, filename, *, registry=None, today=None) -> CheckResult
+    check_path(path, *, registry=None, today=None) -> CheckResult
+
+Steps: safe read (loaders.sandbox) -> find each form's table in every sheet
+(loaders.detect) -> unit and period from the title blocks and the file name ->
+every row and rule (loaders.validate).  Every problem in the file is listed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from functools import lru_cache
+from pathlib import Path, PurePath
+
+from loaders.detect import Table, TitleText, find_table, title_texts
+from loaders.forms import FORMS, PERIOD_LABELS, UNIT_LABELS
+from loaders.raw import RawWorkbook
+from loaders.registry import Registry
+from loaders.result import CheckResult, FoundValue, Problem
+from loaders.validate import Context, validate_table
+from loaders.values import parse_period, period_label
+
+FILE_NAME_SOURCE = "tên tệp"
+
+
+@lru_cache(maxsize=1)
+def _default_registry() -> Registry:
+    return Registry.default()
+
+
+def _read(data: bytes, filename: str) -> tuple[RawWorkbook | None, list[Problem]]:
+    """The one place that reads workbook bytes: the capped sandbox worker."""
+    from loaders.sandbox import read_workbook_safely
+
+    return read_workbook_safely(data, filename)
+
+
+def check_path(path: str | Path, *, registry: Registry | None = None, today: dt.date | None = None) -> CheckResult:
+    p = Path(path)
+    return check_bytes(p.read_bytes(), p.name, registry=registry, today=today)
+
+
+def check_bytes(
+    data: bytes, filename: str, *, registry: Registry | None = None, today: dt.date | None = None
+) -> CheckResult:
+    registry = registry or _default_registry()
+    today = today or dt.date.today()
+    if isinstance(today, dt.datetime):
+        today = today.date()
+    result = CheckResult(file=filename, accepted=False, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    raw, read_problems = _read(data, filename)
+    result.errors += [p for p in read_problems if p.severity == "error"]
+    result.warnings += [p for p in read_problems if p.severity != "error"]
+    if raw is None:
+        if not result.errors:  # a refusal always carries an error
+            result.errors.append(
+                Problem(
+                    "file.unreadable",
+                    f"Không đọc được tệp “{filename}”.",
+                    hint="Gửi lại tệp Excel (.xlsx, .xls) hoặc .ods.",
+                )
+            )
+        return result
+
+    tables = _pick_tables([t for t in (find_table(s) for s in raw.sheets) if t is not None], result)
+    if not tables:
+        result.errors.append(
+            Problem(
+                "workbook.no_form",
+                f"Tệp “{filename}” không có biểu báo cáo nào nhận ra được (Biểu 01, Biểu 02, Biểu 03): "
+                "không tìm thấy dòng tiêu đề bảng theo mẫu.",
+                hint="Dùng mẫu báo cáo của Văn phòng Đảng ủy; giữ nguyên dòng tiêu đề các cột (STT, Tình trạng, Số lượng, Số có mặt...).",
+            )
+        )
+
+    unit, period = _resolve_title(tables, filename, registry, result)
+    result.unit, result.period = unit, period
+
+    ctx = Context(registry=registry, period=period.value, today=today)
+    for table in tables:
+        data_, errors, warnings = validate_table(table, ctx)
+        result.forms[table.form.key] = data_
+        result.errors += errors
+        result.warnings += warnings
+    result.accepted = not result.errors
+    return result
+
+
+def _pick_tables(found: list[Table], result: CheckResult) -> list[Table]:
+    """One table per form, in form order; a form filled in on two sheets is an error."""
+    chosen = []
+    for form in FORMS:
+        tables = [t for t in found if t.form.key == form.key]
+        if not tables:
+            continue
+        filled = [t for t in tables if t.data_rows]
+        if len(filled) > 1:
+            names = ", ".join(f"“{t.sheet.name}”" for t in filled)
+            result.errors.append(
+                Problem(
+                    "workbook.duplicate_form",
+                    f"{form.sheet_title} có số liệu ở nhiều trang tính: {names}; chỉ nhận một bảng cho mỗi biểu.",
+                    sheet=form.sheet_title,
+                    hint="Gộp số liệu vào một trang tính, xóa trang còn lại.",
+                )
+            )
+        chosen.append(filled[0] if filled else tables[0])
+    return chosen
+
+
+# --------------------------------------------------------------------------
+# Unit and period
+# --------------------------------------------------------------------------
+
+
+def _resolve_title(
+    tables: list[Table], filename: str, registry: Registry, result: CheckResult
+) -> tuple[FoundValue, FoundValue]:
+    texts: list[TitleText] = []
+    for t in tables:
+        texts += title_texts(t)
+    stem = PurePath(filename).stem
+    unit = _resolve_unit([x for x in texts if x.kind == "unit"], stem, registry, result)
+    period = _resolve_period([x for x in texts if x.kind == "period"], stem, result)
+    return unit, period
+
+
+def _unit_names(registry: Registry, codes: list[str]) -> str:
+    return "; ".join(registry.unit_label(c) for c in codes)
+
+
+def _resolve_unit(texts: list[TitleText], stem: str, registry: Registry, result: CheckResult) -> FoundValue:
+    resolved: list[tuple[str, TitleText]] = []
+    failed = False
+    for x in texts:
+        code, candidates = registry.match_unit(x.text)
+        if code:
+            resolved.append((code, x))
+        elif candidates:
+            failed = True
+            result.errors.append(
+                Problem(
+                    "unit.ambiguous",
+                    f"Đơn vị “{x.text}” ({x.source}) giống nhiều đơn vị: {_unit_names(registry, candidates)}.",
+                    hint="Ghi đầy đủ tên đơn vị như trong danh sách đơn vị, ví dụ “Chi bộ Khu dân cư số 3”.",
+                )
+            )
+        else:
+            failed = True
+            result.errors.append(
+                Problem(
+                    "unit.not_found",
+                    f"Đơn vị “{x.text}” ({x.source}) không có trong danh sách đơn vị của phường.",
+                    hint="Ghi đúng tên đơn vị như trong danh sách; nếu là đơn vị mới, đề nghị quản trị viên thêm vào danh sách.",
+                )
+            )
+    code, candidates = registry.match_unit(stem, fuzzy=False)
+    if code:
+        resolved.append((code, TitleText("unit", stem, FILE_NAME_SOURCE, False)))
+    elif candidates and not texts:
+        failed = True
+        result.errors.append(
+            Problem(
+                "unit.ambiguous",
+                f"Tên tệp “{stem}” giống nhiều đơn vị: {_unit_names(registry, candidates)}.",
+                hint=f"Ghi dòng “{UNIT_LABELS[0]}: ...” ở phần đầu biểu.",
+            )
+        )
+    codes = list(dict.fromkeys(c for c, _ in resolved))
+    if len(codes) > 1:
+        first = next(x for c, x in resolved if c == codes[0])
+        other = next(x for c, x in resolved if c == codes[1])
+        result.errors.append(
+            Problem(
+                "unit.conflict",
+                f"Đơn vị không thống nhất: “{first.text}” ({first.source}) là {registry.unit_label(codes[0])}, "
+                f"nhưng “{other.text}” ({other.source}) là {registry.unit_label(codes[1])}.",
+                hint="Sửa cho các nơi ghi đơn vị (phần đầu các biểu, tên tệp) cùng một đơn vị.",
+            )
+        )
+        return FoundValue(None, "; ".join(x.source for _, x in resolved), first.text)
+    if codes and not failed:
+        sources = [x for c, x in resolved]
+        return FoundValue(codes[0], "; ".join(dict.fromkeys(x.source for x in sources)), sources[0].text)
+    if not codes and not failed:
+        result.errors.append(
+            Problem(
+                "unit.not_found",
+                f"Không tìm thấy đơn vị báo cáo: phần đầu biểu không có dòng “{UNIT_LABELS[0]}: ...” và tên tệp không nêu đơn vị.",
+                hint=f"Ghi “{UNIT_LABELS[0]}: <tên đơn vị>” ở phần đầu biểu, dưới dòng tên đảng bộ.",
+            )
+        )
+    first_text = resolved[0][1].text if resolved else (texts[0].text if texts else None)
+    return FoundValue(None, None, first_text)
+
+
+def _resolve_period(texts: list[TitleText], stem: str, result: CheckResult) -> FoundValue:
+    resolved: list[tuple[str, TitleText]] = []
+    failed = False
+    for x in texts:
+        period = parse_period(x.text, bare=x.labelled)
+        if period:
+            resolved.append((period, x))
+        else:
+            failed = True
+            result.errors.append(
+                Problem(
+                    "period.unreadable",
+                    f"Kỳ báo cáo “{x.text}” ({x.source}) không đọc được.",
+                    hint="Ghi kỳ báo cáo dạng “Tháng 02/2026” hoặc “Quý I/2026”.",
+                )
+            )
+    period = parse_period(stem, bare=True)
+    if period:
+        resolved.append((period, TitleText("period", stem, FILE_NAME_SOURCE, False)))
+    periods = list(dict.fromkeys(p for p, _ in resolved))
+    if len(periods) > 1:
+        first = next(x for p, x in resolved if p == periods[0])
+        other = next(x for p, x in resolved if p == periods[1])
+        result.errors.append(
+            Problem(
+                "period.conflict",
+                f"Kỳ báo cáo không thống nhất: “{first.text}” ({first.source}) là {period_label(periods[0])}, "
+                f"nhưng “{other.text}” ({other.source}) là {period_label(periods[1])}.",
+                hint="Sửa cho các nơi ghi kỳ báo cáo (phần đầu các biểu, tên tệp) cùng một kỳ.",
+            )
+        )
+        return FoundValue(None, "; ".join(x.source for _, x in resolved), first.text)
+    if periods and not failed:
+        return FoundValue(periods[0], "; ".join(dict.fromkeys(x.source for _, x in resolved)), resolved[0][1].text)
+    if not periods and not failed:
+        result.errors.append(
+            Problem(
+                "period.not_found",
+                f"Không tìm thấy kỳ báo cáo: phần đầu biểu không có dòng “{PERIOD_LABELS[0]}: ...” và tên tệp không nêu kỳ.",
+                hint=f"Ghi “{PERIOD_LABELS[0]}: Tháng 02/2026” (hoặc “Quý I/2026”) ở phần đầu biểu.",
+            )
+        )
+    return FoundValue(None, None, texts[0].text if texts else None)

@@ -1,0 +1,461 @@
+"""Find the forms in a raw workbook: header anywhere, two-row headers, data rows, title block.
+
+A sheet is recognised by its table header, never by its name.  Every row of
+every sheet is scored against every form's fields (folded text, aliases from
+``loaders.forms``); the best (form, header row) wins when it finds at least
+``MIN_HEADER_FIELDS`` fields besides STT and Ghi chú.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from loaders.forms import (
+    BLANK_ROWS_END_TABLE,
+    FORMS,
+    ISSUING_BODY,
+    MIN_HEADER_FIELDS,
+    PERIOD_LABELS,
+    SIGNATURE_WORDS,
+    UNIT_LABELS,
+    Form,
+)
+from loaders.raw import CellError, RawSheet
+from loaders.text import clean, fold
+
+_UNSCORED = {"row_no", "note"}
+_NUMBERING = re.compile(r"^\(?\s*(\d{1,2}|[a-z]|[ivx]{1,4})\s*\)?$", re.IGNORECASE)
+_PARENS = re.compile(r"\([^)]*\)")
+
+
+def col_letter(col: int) -> str:
+    """0 -> 'A', 26 -> 'AA'."""
+    out = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def a1(row: int, col: int) -> str:
+    """0-based (row, col) -> 'G12'."""
+    return f"{col_letter(col)}{row + 1}"
+
+
+# --------------------------------------------------------------------------
+# Header label -> field, per form (derived from the declaration)
+# --------------------------------------------------------------------------
+
+
+class _FormLabels:
+    def __init__(self, form: Form):
+        self.form = form
+        self.exact: dict[str, str] = {}
+        self.compact: dict[str, str] = {}
+        for f in form.fields:
+            spellings = [f.header, *f.aliases]
+            if f.group and f.sub_header:
+                spellings.append(f"{f.group} {f.sub_header}")
+            for s in spellings:
+                self.exact.setdefault(fold(s), f.key)
+                self.compact.setdefault(fold(s).replace(" ", ""), f.key)
+        # "a known header followed by more words", indexed by first word (longest spelling first)
+        self.prefixes: dict[str, list[tuple[str, str]]] = {}
+        for spelling, key in sorted(self.exact.items(), key=lambda kv: -len(kv[0])):
+            if len(spelling) >= 4:
+                self.prefixes.setdefault(spelling.split(" ", 1)[0], []).append((spelling, key))
+
+    @lru_cache(maxsize=8192)  # noqa: B019 - a handful of long-lived instances
+    def match(self, folded: str) -> tuple[str | None, int]:
+        """(field key, quality): 2 = exact, 1 = a known header followed by more words."""
+        if not folded:
+            return None, 0
+        if folded in self.exact:
+            return self.exact[folded], 2
+        squeezed = folded.replace(" ", "")
+        if squeezed in self.compact:
+            return self.compact[squeezed], 2
+        for spelling, key in self.prefixes.get(folded.split(" ", 1)[0], ()):
+            if folded.startswith(spelling + " "):
+                return key, 1
+        return None, 0
+
+
+_LABELS = {form.key: _FormLabels(form) for form in FORMS}
+
+
+@lru_cache(maxsize=16384)
+def _names_a_field(folded: str) -> bool:
+    return any(labels.match(folded)[0] for labels in _LABELS.values())
+
+
+def _fold_label(value: Any) -> str:
+    if not isinstance(value, str):
+        return ""
+    # "Số lượng (tin, bài)" is also tried without the bracket
+    return fold(value)
+
+
+def _fold_no_parens(value: Any) -> str:
+    if not isinstance(value, str) or "(" not in value:
+        return ""
+    return fold(_PARENS.sub(" ", value))
+
+
+# --------------------------------------------------------------------------
+# Grid helpers
+# --------------------------------------------------------------------------
+
+
+def header_grid(sheet: RawSheet) -> list[list[Any]]:
+    """Rows with every merged range filled with its top-left value (for reading headers)."""
+    rows = [list(r) for r in sheet.rows]
+    for r0, c0, r1, c1 in sheet.merged:
+        if r0 >= len(rows):
+            continue
+        top = rows[r0][c0] if c0 < len(rows[r0]) else None
+        if top is None:
+            continue
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            if len(row) <= c1:
+                row.extend([None] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                if row[c] is None:
+                    row[c] = top
+    return rows
+
+
+def data_grid(sheet: RawSheet) -> tuple[list[list[Any]], set[tuple[int, int]]]:
+    """Rows with vertical merges filled down (first column of the merge only).
+
+    Returns the grid and the top-left cells of horizontal merges (section headings).
+    """
+    rows = [list(r) for r in sheet.rows]
+    wide: set[tuple[int, int]] = set()
+    for r0, c0, r1, c1 in sheet.merged:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        if c1 > c0:
+            wide.add((r0, c0))
+        top = rows[r0][c0]
+        if top is None or r1 == r0:
+            continue
+        for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            if len(row) <= c0:
+                row.extend([None] * (c0 + 1 - len(row)))
+            if row[c0] is None:
+                row[c0] = top
+    return rows, wide
+
+
+def _cell(rows: list[list[Any]], r: int, c: int) -> Any:
+    if 0 <= r < len(rows) and 0 <= c < len(rows[r]):
+        return rows[r][c]
+    return None
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# --------------------------------------------------------------------------
+# Table detection
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    form: Form
+    sheet: RawSheet
+    header_top: int  # 0-based first header row
+    header_row: int  # 0-based last header row
+    columns: dict[str, int]  # field key -> 0-based column
+    score: int
+    data_rows: list[int] = field(default_factory=list)  # 0-based rows holding data
+    total_rows: list[int] = field(default_factory=list)
+    grid: list[list[Any]] = field(default_factory=list)  # data grid (vertical merges filled)
+
+    @property
+    def first_col(self) -> int:
+        return min(self.columns.values()) if self.columns else 0
+
+
+def _match_row(labels: _FormLabels, candidates: list[list[str]]) -> tuple[dict[str, int], int]:
+    """Assign fields to columns; candidates[c] = folded texts to try for column c, best first."""
+    columns: dict[str, int] = {}
+    quality: dict[str, int] = {}
+    for wanted in (2, 1):
+        for c, texts in enumerate(candidates):
+            if c in columns.values():
+                continue
+            for text in texts:
+                key, q = labels.match(text)
+                if key and q == wanted and key not in columns:
+                    columns[key] = c
+                    quality[key] = q
+                    break
+    score = sum(1 for k in columns if k not in _UNSCORED)
+    return columns, score
+
+
+def _candidates_one_row(hrows: list[list[Any]], r: int) -> list[list[str]]:
+    row = hrows[r]
+    out = []
+    for v in row:
+        texts = [t for t in (_fold_label(v), _fold_no_parens(v)) if t]
+        out.append(texts)
+    return out
+
+
+def _candidates_two_rows(hrows: list[list[Any]], r: int, group_cells: set[tuple[int, int]]) -> list[list[str]]:
+    top_row = hrows[r]
+    sub_row = hrows[r + 1] if r + 1 < len(hrows) else []
+    width = max(len(top_row), len(sub_row))
+    out = []
+    last_top = ""
+    for c in range(width):
+        top = _fold_label(_cell(hrows, r, c))
+        sub = _fold_label(_cell(hrows, r + 1, c))
+        is_group = (r, c) in group_cells
+        if not top and sub:
+            top, is_group = last_top, True  # a group header written once, not merged
+        if top:
+            last_top = top
+        if sub == top:
+            sub = ""  # a vertically merged header cell
+        texts = []
+        if top and sub:
+            texts.append(f"{top} {sub}")
+        if top and not is_group:
+            texts.append(top)
+            np = _fold_no_parens(_cell(hrows, r, c))
+            if np:
+                texts.append(np)
+        if sub:
+            texts.append(sub)
+            np = _fold_no_parens(_cell(hrows, r + 1, c))
+            if np:
+                texts.append(np)
+        out.append(texts)
+    return out
+
+
+def _group_cells(sheet: RawSheet) -> set[tuple[int, int]]:
+    """Cells covered by a horizontal merge (group headers such as "Vắng")."""
+    cells = set()
+    for r0, c0, _r1, c1 in sheet.merged:
+        if c1 > c0:
+            for c in range(c0, c1 + 1):
+                cells.add((r0, c))
+    return cells
+
+
+def find_table(sheet: RawSheet) -> Table | None:
+    """The best form header in a sheet (or None), with its data rows."""
+    hrows = header_grid(sheet)
+    groups = _group_cells(sheet)
+    best: tuple[int, int, int, Form, int, dict[str, int]] | None = None  # (score, -mode, -row, form, row, cols)
+    for r, row in enumerate(hrows):
+        texts = sum(1 for v in row if isinstance(v, str) and v.strip())
+        if texts < 2:
+            continue
+        one = _candidates_one_row(hrows, r)
+        # a header row names at least one field of some form by itself; only then try it as a two-row header
+        any_label = any(_names_a_field(t) for texts in one for t in texts)
+        if not any_label:
+            continue
+        two = _candidates_two_rows(hrows, r, groups) if r + 1 < len(hrows) else None
+        for form in FORMS:
+            labels = _LABELS[form.key]
+            for mode, cands in ((1, one), (2, two)):
+                if cands is None:
+                    continue
+                cols, score = _match_row(labels, cands)
+                if score < MIN_HEADER_FIELDS:
+                    continue
+                rank = (score, -mode, -r)
+                if best is None or rank > best[:3]:
+                    best = (score, -mode, -r, form, mode, cols)
+    if best is None:
+        return None
+    score, _m, neg_r, form, mode, cols = best
+    top = -neg_r
+    table = Table(form=form, sheet=sheet, header_top=top, header_row=top + mode - 1, columns=cols, score=score)
+    _collect_rows(table)
+    return table
+
+
+_SIGNATURES = tuple(sorted({fold(w) for w in SIGNATURE_WORDS}, key=len, reverse=True))
+_TOTAL_PREFIXES = ("tong cong", "cong tong", "tong so")
+
+
+def _is_signature(value: Any) -> bool:
+    text = _fold_label(value)
+    if not text:
+        return False
+    for sig in _SIGNATURES:
+        if text == sig:
+            return True
+        if text.startswith(sig + " ") and len(text.split()) <= len(sig.split()) + 6:
+            return True
+    return False
+
+
+def _is_numbering_row(row: list[Any], cols: list[int]) -> bool:
+    values = [row[c] for c in cols if c < len(row) and not is_blank(row[c])]
+    if len(values) < 2:
+        return False
+    for v in values:
+        if isinstance(v, bool) or isinstance(v, CellError):
+            return False
+        if isinstance(v, int | float):
+            if not float(v).is_integer() or not 0 <= v <= 30:
+                return False
+            continue
+        if not isinstance(v, str) or not _NUMBERING.match(v.strip()):
+            return False
+    return True
+
+
+def is_total_row(form: Form, row: list[Any], cols: list[int]) -> bool:
+    words = {fold(w) for w in form.total_words}
+    seen = 0
+    for c in cols:
+        v = row[c] if c < len(row) else None
+        if is_blank(v):
+            continue
+        text = _fold_label(v)
+        if text in words or any(text.startswith(p + " ") for p in _TOTAL_PREFIXES):
+            return True
+        seen += 1
+        if seen >= 2:
+            break
+    return False
+
+
+def _collect_rows(table: Table) -> None:
+    form = table.form
+    grid, wide = data_grid(table.sheet)
+    table.grid = grid
+    cols = sorted(table.columns.values())
+    data_cols = [table.columns[k] for k in form.data_fields if k in table.columns]
+    value_cols = [table.columns[f.key] for f in form.fields if f.kind in ("count", "choice") and f.key in table.columns]
+    start = table.header_row + 1
+    if start < len(grid) and _is_numbering_row(grid[start], cols):
+        start += 1
+    blank_run = 0
+    for r in range(start, len(grid)):
+        row = grid[r]
+        if any(_is_signature(v) for v in row) and all(
+            is_blank(_cell(grid, r, c)) or isinstance(_cell(grid, r, c), str) for c in value_cols
+        ):
+            break
+        filled = [c for c in cols if not is_blank(_cell(grid, r, c))]
+        if not filled:
+            blank_run += 1
+            if blank_run >= BLANK_ROWS_END_TABLE:
+                break
+            continue
+        if is_total_row(form, row, cols):
+            blank_run = 0
+            table.total_rows.append(r)
+            continue
+        if len(filled) == 1 and (r, filled[0]) in wide and filled[0] not in value_cols:
+            continue  # a section heading merged across the table
+        if not any(not is_blank(_cell(grid, r, c)) for c in data_cols):
+            blank_run += 1  # pre-numbered STT or a note alone: not data
+            if blank_run >= BLANK_ROWS_END_TABLE:
+                break
+            continue
+        blank_run = 0
+        table.data_rows.append(r)
+
+
+# --------------------------------------------------------------------------
+# Title block: unit and period
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class TitleText:
+    kind: str  # "unit" | "period"
+    text: str  # the value as written
+    source: str  # "Biểu 02!A5 (Đơn vị báo cáo)"
+    labelled: bool
+
+
+_UNIT_LABELS = {fold(x) for x in UNIT_LABELS}
+_PERIOD_LABELS = {fold(x) for x in PERIOD_LABELS}
+_ISSUER = fold(ISSUING_BODY)
+
+
+def _label_of(text: str) -> tuple[str, str, str] | None:
+    """'Đơn vị báo cáo: CB KDC 3' -> ('unit', 'Đơn vị báo cáo', 'CB KDC 3')."""
+    left, sep, right = text.partition(":")
+    key = fold(left)
+    if key in _UNIT_LABELS:
+        return "unit", clean(left), clean(right) if sep else ""
+    if key in _PERIOD_LABELS:
+        return "period", clean(left), clean(right) if sep else ""
+    return None
+
+
+def title_texts(table: Table) -> list[TitleText]:
+    """Unit and period texts above the table's header (labelled lines, the line under the issuing body)."""
+    from loaders.values import parse_period
+
+    sheet = table.sheet
+    rows = sheet.rows
+    found: list[TitleText] = []
+    seen_cells: set[tuple[int, int]] = set()
+    for r in range(min(table.header_top, len(rows))):
+        row = rows[r]
+        for c, v in enumerate(row):
+            if not isinstance(v, str) or not v.strip():
+                continue
+            for line_no, line in enumerate(v.splitlines() or [v]):
+                line = clean(line)
+                if not line:
+                    continue
+                labelled = _label_of(line)
+                where = f"{sheet.name}!{a1(r, c)}"
+                if labelled:
+                    kind, label, value = labelled
+                    if not value:  # the value sits in the next non-empty cell to the right
+                        for c2 in range(c + 1, len(row)):
+                            if not is_blank(row[c2]):
+                                value = clean(row[c2])
+                                seen_cells.add((r, c2))
+                                break
+                    if value:
+                        found.append(TitleText(kind, value, f"{where} ({label})", True))
+                    continue
+                folded = fold(line)
+                if folded == _ISSUER or folded.startswith(_ISSUER + " "):
+                    rest = ""
+                    # the unit line: the rest of this cell, else the next non-empty cell below
+                    lines = [clean(x) for x in v.splitlines() if clean(x)]
+                    if line_no + 1 < len(lines):
+                        rest = lines[line_no + 1]
+                    else:
+                        for r2 in range(r + 1, min(r + 3, table.header_top)):
+                            below = _cell(rows, r2, c)
+                            if isinstance(below, str) and fold(below):
+                                rest = clean(below.splitlines()[0])
+                                seen_cells.add((r2, c))
+                                break
+                    if rest and fold(rest):
+                        found.append(TitleText("unit", rest, f"{where} (dòng dưới {ISSUING_BODY})", False))
+                    break
+                if (r, c) in seen_cells:
+                    continue
+                period = parse_period(line, bare=False)
+                if period:
+                    found.append(TitleText("period", line, where, False))
+    return found
