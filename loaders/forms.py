@@ -396,8 +396,8 @@ ATTENDANCE = Form(
 FORMS: tuple[Form, ...] = (TASKS, PROPAGANDA, ATTENDANCE)
 FORMS_BY_KEY = {f.key: f for f in FORMS}
 
-# Values of Biểu 01's "Thời hạn" that mean "ongoing" rather than a date.
-ONGOING_WORDS = ("Thường xuyên", "Hàng tháng", "Liên tục", "TX")
+# Values of Biểu 01's "Thời hạn" that name no date: ongoing ("thường xuyên") or as needed ("khi phát sinh").
+ONGOING_WORDS = ("Thường xuyên", "Hàng tháng", "Liên tục", "TX", "Khi phát sinh", "Khi có yêu cầu")
 
 # Title-block labels (folded when compared).
 UNIT_LABELS = ("Đơn vị báo cáo", "Đơn vị", "Tên đơn vị", "Chi bộ", "Cơ quan, đơn vị")
