@@ -1,0 +1,197 @@
+"""``python -m loaders ingest|totals|backup|restore`` (reached through loaders/__main__.py).
+
+Exit status: 0 when everything went through (for ``ingest``: every file stored
+or already stored — a duplicate counts as fine, reported ``stored: false,
+duplicate: true``), 1 when a file was refused or a step failed, 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
+
+
+def collect(paths: list[str]) -> list[Path]:
+    """Files named, plus spreadsheet files found recursively in folders (sorted)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in EXTENSIONS))
+        else:
+            out.append(p)
+    return out
+
+
+class Progress:
+    """A one-line progress bar on stderr for people (silent when stderr is not a terminal)."""
+
+    def __init__(self, total: int, stream=None):
+        self.total, self.stream = total, stream or sys.stderr
+        self.on = bool(total) and hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def show(self, done: int, name: str) -> None:
+        if not self.on:
+            return
+        width = 30
+        fill = int(width * done / self.total)
+        self.stream.write(f"\r[{'#' * fill}{'.' * (width - fill)}] {done}/{self.total} {name[:40]:<40}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.on:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _engine(url: str | None):
+    from storage.db import ensure_database, get_engine
+
+    engine = get_engine(url)
+    ensure_database(engine, seed=False)
+    from sqlalchemy import select
+
+    from storage import models as m
+
+    with engine.connect() as conn:
+        empty = conn.execute(select(m.Unit.id).limit(1)).first() is None
+    if empty:
+        from storage.seed import seed_registry
+
+        seed_registry(engine)
+    return engine
+
+
+def _refused(path: Path, code: str, message: str):
+    from loaders.result import CheckResult, Problem
+
+    return CheckResult(file=path.name, accepted=False, errors=[Problem(code, message)])
+
+
+def cmd_ingest(args) -> int:
+    from storage.ingest import IngestOutcome, StorageError, ingest_bytes
+    from storage.registry import load_registry
+
+    files = collect(args.paths)
+    engine = _engine(args.db)
+    registry = load_registry(engine)
+    bar = Progress(len(files))
+    failed = 0
+    for i, path in enumerate(files, 1):
+        bar.show(i - 1, path.name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            outcome = IngestOutcome(
+                _refused(path, "file.unreadable", f"Không đọc được tệp {path.name}: {exc.strerror}.")
+            )
+        else:
+            try:
+                outcome = ingest_bytes(engine, data, path.name, sender=args.sender, registry=registry)
+            except StorageError as exc:
+                outcome = IngestOutcome(_refused(path, "storage.refused", str(exc)))
+        ok = outcome.stored or outcome.duplicate
+        failed += not ok
+        if args.json:
+            print(json.dumps(outcome.to_json(), ensure_ascii=False), flush=True)
+        else:
+            if outcome.stored:
+                line = f"đã lưu, lần gửi {outcome.submission_id}, phiên bản {outcome.version}"
+            elif outcome.duplicate:
+                line = f"đã có (trùng tệp đã lưu, lần gửi {outcome.submission_id})"
+            else:
+                line = "bị từ chối: " + "; ".join(p.message for p in outcome.result.errors)
+            bar.close() if bar.on else None
+            print(f"{path}: {line}", flush=True)
+        bar.show(i, path.name)
+    bar.close()
+    return 1 if failed else 0
+
+
+def cmd_totals(args) -> int:
+    from storage.periods import parse_period
+    from storage.queries import Filters, totals
+
+    engine = _engine(args.db)
+    month = None
+    if args.period:
+        try:
+            month = parse_period(args.period).month
+        except ValueError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+    forms = totals(engine, Filters(period_from=month, period_to=month, unit=args.unit))
+    if args.json:
+        print(json.dumps({"period": args.period, "unit": args.unit, "forms": forms}, ensure_ascii=False))
+    else:
+        labels = {"tasks": "Biểu 01", "propaganda": "Biểu 02", "attendance": "Biểu 03"}
+        for form, sums in forms.items():
+            print(labels[form] + ": " + ", ".join(f"{k} = {v:,}".replace(",", ".") for k, v in sums.items()))
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from storage.backup import backup
+
+    engine = _engine(args.db)
+    counts = backup(engine, args.output)
+    print(f"Đã sao lưu {sum(counts.values()):,} dòng vào {args.output}".replace(",", "."), file=sys.stderr)
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from storage.backup import BackupError, restore
+    from storage.db import get_engine
+
+    engine = get_engine(args.db)
+    try:
+        counts = restore(engine, args.file, replace=args.replace)
+    except BackupError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"Đã khôi phục {sum(counts.values()):,} dòng từ {args.file}".replace(",", "."), file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m loaders", description="Lưu trữ báo cáo vào cơ sở dữ liệu.")
+    sub = p.add_subparsers(dest="command", required=True)
+    db_help = "địa chỉ cơ sở dữ liệu (mặc định: DATABASE_URL hoặc data/dashboard.db)"
+
+    s = sub.add_parser("ingest", help="kiểm tra và lưu các tệp báo cáo")
+    s.add_argument("paths", nargs="+", help="tệp hoặc thư mục (đọc cả thư mục con)")
+    s.add_argument("--db", default=None, help=db_help)
+    s.add_argument("--json", action="store_true", help="in một đối tượng JSON cho mỗi tệp")
+    s.add_argument("--sender", default="", help="người gửi")
+    s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("totals", help="tổng số liệu của các phiên bản hiện hành")
+    s.add_argument("--db", default=None, help=db_help)
+    s.add_argument("--period", default=None, help="kỳ báo cáo YYYY-MM hoặc YYYY-Qn")
+    s.add_argument("--unit", default=None, help="mã đơn vị")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_totals)
+
+    s = sub.add_parser("backup", help="sao lưu cơ sở dữ liệu ra một tệp zip")
+    s.add_argument("--db", default=None, help=db_help)
+    s.add_argument("-o", "--output", required=True, help="tệp sao lưu (.zip)")
+    s.set_defaults(func=cmd_backup)
+
+    s = sub.add_parser("restore", help="khôi phục từ tệp sao lưu")
+    s.add_argument("--db", default=None, help=db_help)
+    s.add_argument("file", help="tệp sao lưu (.zip)")
+    s.add_argument("--replace", action="store_true", help="xóa dữ liệu hiện có trước khi khôi phục")
+    s.set_defaults(func=cmd_restore)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,437 @@
+"""Store checked report files: whole or not at all, versioned per (unit, period, form).
+
+Decisions:
+- A refused file (``CheckResult.accepted`` False) writes NOTHING, not even an
+  audit-log line: every table has the same row count before and after.
+- A file whose SHA-256 is already stored (in any submission) is a duplicate:
+  nothing is written and the outcome points at the submission that holds it
+  (``stored`` False, ``duplicate`` True).  Re-sending an older version does not
+  make it current again; that takes an administrator.
+- Each form found in a file becomes a new version of that unit's form for that
+  period and the current one; forms not in the file are untouched (a file
+  with only Biểu 03 replaces only Biểu 03).  Older versions stay readable.
+- Obstacles already marked handled stay handled when a new version repeats
+  the same task and text.
+- ``received_at`` is stored as naive local time (Asia/Ho_Chi_Minh): aware
+  datetimes are converted; the default is now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from storage import models as m
+from storage.periods import parse_period
+from storage.registry import ward_id
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+FORM_ORDER = ("tasks", "propaganda", "attendance")
+
+
+class StorageError(Exception):
+    """An accepted result that cannot be stored (e.g. its unit is not in the database)."""
+
+
+@dataclass
+class IngestOutcome:
+    result: Any  # loaders.result.CheckResult
+    stored: bool = False
+    duplicate: bool = False
+    submission_id: int | None = None
+    version: int | None = None  # the highest version among the forms stored
+    versions: dict[str, int] = field(default_factory=dict)  # form -> version
+    replaced: list[dict[str, Any]] = field(default_factory=list)  # {form, version, submission_id} made not current
+
+    def to_json(self) -> dict[str, Any]:
+        out = dict(self.result.to_json())
+        out["stored"] = self.stored
+        out["duplicate"] = self.duplicate
+        out["submission"] = self.submission_id
+        out["version"] = self.version
+        return out
+
+
+def local_now() -> dt.datetime:
+    return dt.datetime.now(LOCAL_TZ).replace(tzinfo=None, microsecond=0)
+
+
+def to_local_naive(value: dt.datetime | None) -> dt.datetime:
+    if value is None:
+        return local_now()
+    if value.tzinfo is not None:
+        return value.astimezone(LOCAL_TZ).replace(tzinfo=None)
+    return value
+
+
+# ---------------------------------------------------------------- values
+
+
+def _py(v: Any) -> Any:
+    """A frame cell as a plain Python value (None for every kind of missing)."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if hasattr(v, "item") and not isinstance(v, str | bytes):  # numpy scalars
+        v = v.item()
+        if isinstance(v, float) and math.isnan(v):
+            return None
+    return v
+
+
+def _date(v: Any) -> dt.date | None:
+    v = _py(v)
+    if v is None:
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, str):
+        try:
+            return dt.date.fromisoformat(v[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _int(v: Any) -> int | None:
+    v = _py(v)
+    return None if v is None else int(v)
+
+
+def _float(v: Any) -> float | None:
+    v = _py(v)
+    return None if v is None else float(v)
+
+
+def _text(v: Any) -> str | None:
+    v = _py(v)
+    if v is None:
+        return None
+    if isinstance(v, dt.datetime | dt.date):
+        return v.strftime("%d/%m/%Y")
+    s = str(v).strip()
+    return s or None
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return frame.astype(object).to_dict("records") if len(frame) else []
+
+
+def _task_rows(frame: pd.DataFrame, sf_id: int, task_ids: dict[str, int]) -> tuple[list[dict], list[str | None]]:
+    rows, obstacles = [], []
+    for r in _records(frame):
+        code = _text(r.get("task_code"))
+        due = r.get("due")
+        due_date = _date(r.get("due_date")) if "due_date" in r else _date(due)
+        due_text = _text(r.get("due_text")) if "due_text" in r else _text(due)
+        rows.append(
+            dict(
+                submission_form_id=sf_id,
+                task_id=task_ids.get(code) if code else None,
+                task_code=code,
+                task_text=_text(r.get("task_text")),
+                due_text=due_text,
+                due_date=due_date,
+                status=_text(r.get("status")),
+                percent=_float(r.get("percent")),
+                completed_on=_date(r.get("completed_on")),
+                evidence=_text(r.get("evidence")),
+                note=_text(r.get("note")),
+                sheet=str(r.get("sheet") or ""),
+                row=int(r["row"]),
+            )
+        )
+        obstacles.append(_text(r.get("obstacles")))
+    return rows, obstacles
+
+
+def _propaganda_rows(frame: pd.DataFrame, sf_id: int) -> list[dict]:
+    return [
+        dict(
+            submission_form_id=sf_id,
+            channel=_text(r.get("channel")),
+            topic=_text(r.get("topic")),
+            quantity=_int(r.get("quantity")),
+            measure_unit=_text(r.get("measure_unit")),
+            reach=_int(r.get("reach")),
+            date=_date(r.get("date")),
+            link=_text(r.get("link")),
+            sheet=str(r.get("sheet") or ""),
+            row=int(r["row"]),
+        )
+        for r in _records(frame)
+    ]
+
+
+def _attendance_rows(frame: pd.DataFrame, sf_id: int) -> list[dict]:
+    return [
+        dict(
+            submission_form_id=sf_id,
+            event=_text(r.get("event")),
+            event_date=_date(r.get("event_date")),
+            format=_text(r.get("format")),
+            participant_group=_text(r.get("group")),
+            invited=_int(r.get("invited")),
+            present=_int(r.get("present")),
+            absent_excused=_int(r.get("absent_excused")),
+            absent_unexcused=_int(r.get("absent_unexcused")),
+            note=_text(r.get("note")),
+            sheet=str(r.get("sheet") or ""),
+            row=int(r["row"]),
+        )
+        for r in _records(frame)
+    ]
+
+
+# ---------------------------------------------------------------- storing
+
+
+def period_id(conn: Connection, code: str) -> int:
+    """The id of period ``code``, created when new."""
+    pid = conn.execute(select(m.Period.id).where(m.Period.code == code)).scalar()
+    if pid is not None:
+        return pid
+    p = parse_period(code)
+    return conn.execute(
+        insert(m.Period)
+        .values(
+            code=p.code,
+            kind=p.kind,
+            year=p.year,
+            number=p.number,
+            month=p.month,
+            start_date=p.start_date,
+            end_date=p.end_date,
+        )
+        .returning(m.Period.id)
+    ).scalar_one()
+
+
+def _duplicate(conn: Connection, result, sha: str) -> IngestOutcome | None:
+    sub_id = conn.execute(select(m.Submission.id).where(m.Submission.sha256 == sha)).scalar()
+    if sub_id is None:
+        return None
+    versions = dict(
+        conn.execute(
+            select(m.SubmissionForm.form, m.SubmissionForm.version).where(m.SubmissionForm.submission_id == sub_id)
+        ).all()
+    )
+    return IngestOutcome(
+        result,
+        stored=False,
+        duplicate=True,
+        submission_id=sub_id,
+        version=max(versions.values(), default=None),
+        versions=versions,
+    )
+
+
+def _store(
+    conn: Connection, result, data: bytes, filename: str, sender: str, received_at: dt.datetime, ward: str | None
+):
+    sha = hashlib.sha256(data).hexdigest()
+    dup = _duplicate(conn, result, sha)
+    if dup is not None:
+        return dup
+    wid = ward_id(conn, ward)
+    if wid is None:
+        raise StorageError("Cơ sở dữ liệu chưa có phường nào: chưa nạp danh mục đơn vị.")
+    unit = conn.execute(select(m.Unit.id).where(m.Unit.ward_id == wid, m.Unit.code == result.unit.value)).scalar()
+    if unit is None:
+        raise StorageError(f"Đơn vị {result.unit.value!r} không có trong danh mục của cơ sở dữ liệu.")
+    pid = period_id(conn, result.period.value)
+    month = parse_period(result.period.value).month
+    if conn.execute(select(m.Blob.sha256).where(m.Blob.sha256 == sha)).first() is None:
+        conn.execute(insert(m.Blob).values(sha256=sha, size=len(data), data=data))
+    forms = [k for k in FORM_ORDER if k in result.forms]
+    sub_id = conn.execute(
+        insert(m.Submission)
+        .values(
+            ward_id=wid,
+            unit_id=unit,
+            period_id=pid,
+            sha256=sha,
+            filename=filename,
+            size=len(data),
+            sender=sender or "",
+            received_at=received_at,
+            stored_at=local_now(),
+            forms=",".join(forms),
+            form_count=len(forms),
+            unit_source=result.unit.source or "",
+            period_source=result.period.source or "",
+            warnings=[p.to_json() for p in result.warnings],
+        )
+        .returning(m.Submission.id)
+    ).scalar_one()
+    task_ids = dict(conn.execute(select(m.Task.code, m.Task.id).where(m.Task.ward_id == wid)).all())
+    outcome = IngestOutcome(result, stored=True, submission_id=sub_id)
+    for form in forms:
+        fd = result.forms[form]
+        sf = m.SubmissionForm
+        key = (sf.unit_id == unit, sf.period_id == pid, sf.form == form)
+        last = conn.execute(select(func.max(sf.version)).where(*key)).scalar() or 0
+        old = conn.execute(select(sf.id, sf.version, sf.submission_id).where(*key, sf.is_current)).first()
+        handled: dict[tuple, tuple] = {}
+        if old is not None:
+            conn.execute(update(sf).where(sf.id == old.id).values(is_current=False))
+            outcome.replaced.append({"form": form, "version": old.version, "submission_id": old.submission_id})
+            if form == "tasks":
+                for r in conn.execute(
+                    select(m.TaskRow.task_code, m.Obstacle.text, m.Obstacle.handled_by, m.Obstacle.handled_at)
+                    .join(m.TaskRow, m.TaskRow.id == m.Obstacle.task_row_id)
+                    .where(m.Obstacle.submission_form_id == old.id, m.Obstacle.handled)
+                ):
+                    handled[(r.task_code, r.text)] = (r.handled_by, r.handled_at)
+        frame = fd.frame
+        sf_id = conn.execute(
+            insert(sf)
+            .values(
+                submission_id=sub_id,
+                ward_id=wid,
+                unit_id=unit,
+                period_id=pid,
+                month=month,
+                form=form,
+                version=last + 1,
+                is_current=True,
+                row_count=len(frame),
+                sheet=fd.sheet,
+                header_row=int(fd.header_row),
+                columns=dict(fd.columns),
+            )
+            .returning(sf.id)
+        ).scalar_one()
+        outcome.versions[form] = last + 1
+        if form == "tasks":
+            rows, obstacle_texts = _task_rows(frame, sf_id, task_ids)
+            if rows:
+                ids = conn.execute(
+                    insert(m.TaskRow).returning(m.TaskRow.id, sort_by_parameter_order=True), rows
+                ).scalars()
+                obs = []
+                for row_id, row, text in zip(ids, rows, obstacle_texts, strict=True):
+                    if text:
+                        by, at = handled.get((row["task_code"], text), (None, None))
+                        obs.append(
+                            dict(
+                                submission_form_id=sf_id,
+                                task_row_id=row_id,
+                                text=text,
+                                handled=by is not None or at is not None,
+                                handled_by=by,
+                                handled_at=at,
+                            )
+                        )
+                if obs:
+                    conn.execute(insert(m.Obstacle), obs)
+        elif form == "propaganda":
+            rows = _propaganda_rows(frame, sf_id)
+            if rows:
+                conn.execute(insert(m.PropagandaRow), rows)
+        else:
+            rows = _attendance_rows(frame, sf_id)
+            if rows:
+                conn.execute(insert(m.AttendanceRow), rows)
+    outcome.version = max(outcome.versions.values(), default=None)
+    conn.execute(
+        insert(m.AuditLog).values(
+            at=local_now(),
+            actor=sender or "",
+            action="replace" if outcome.replaced else "ingest",
+            entity="submission",
+            entity_id=str(sub_id),
+            detail={
+                "file": filename,
+                "sha256": sha,
+                "unit": result.unit.value,
+                "period": result.period.value,
+                "versions": outcome.versions,
+                "replaced": outcome.replaced,
+            },
+        )
+    )
+    return outcome
+
+
+def store_result(
+    engine: Engine,
+    result,
+    data: bytes,
+    filename: str,
+    *,
+    sender: str = "",
+    received_at: dt.datetime | None = None,
+    ward: str | None = None,
+    retries: int = 5,
+) -> IngestOutcome:
+    """Store an already checked file in one transaction (see the module doc for the rules)."""
+    if not result.accepted:
+        return IngestOutcome(result)
+    received = to_local_naive(received_at)
+    for attempt in range(retries + 1):
+        try:
+            with engine.begin() as conn:
+                return _store(conn, result, data, filename, sender, received, ward)
+        except (IntegrityError, OperationalError):
+            # A concurrent ingest took the same version number / blob / period, or the
+            # database was busy: the transaction rolled back whole; try again.
+            if attempt == retries:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def ingest_bytes(
+    engine: Engine,
+    data: bytes,
+    filename: str,
+    *,
+    sender: str = "",
+    received_at: dt.datetime | None = None,
+    registry=None,
+    ward: str | None = None,
+) -> IngestOutcome:
+    """Check a file exactly as an upload would and store it when accepted."""
+    from loaders.check import check_bytes
+
+    if registry is None:
+        from storage.registry import load_registry
+
+        registry = load_registry(engine, ward)
+    result = check_bytes(data, filename, registry=registry)
+    return store_result(engine, result, data, filename, sender=sender, received_at=received_at, ward=ward)
+
+
+def existing_versions(engine: Engine, unit: str, period: str, forms, ward: str | None = None) -> dict[str, int]:
+    """Current version of each of ``forms`` already stored for (unit, period); forms never sent are absent."""
+    sf = m.SubmissionForm
+    with engine.connect() as conn:
+        wid = ward_id(conn, ward)
+        rows = conn.execute(
+            select(sf.form, sf.version)
+            .join(m.Unit, m.Unit.id == sf.unit_id)
+            .join(m.Period, m.Period.id == sf.period_id)
+            .where(
+                m.Unit.ward_id == wid,
+                m.Unit.code == unit,
+                m.Period.code == period,
+                sf.form.in_(list(forms)),
+                sf.is_current,
+            )
+        ).all()
+    return {r.form: r.version for r in rows}

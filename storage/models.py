@@ -1,0 +1,301 @@
+"""The database schema (SQLAlchemy 2 declarative models).
+
+Organisation: city -> ward -> unit (plus unit groups inside a ward), so one
+deployment can hold many wards.  Plan tasks belong to a ward and are assigned
+to units (lead/support) resolved from unit codes, group names or ``ALL``.
+
+Reports: a ``Submission`` is one stored file (bytes in ``blobs``, keyed by
+SHA-256).  Each form found in it is a ``SubmissionForm`` carrying the version
+of that form for (unit, period, form); exactly one version of each
+(unit, period, form) is current (a partial unique index enforces it).  The
+normalised rows of each form point at their ``SubmissionForm`` and keep the
+sheet and Excel row; the column letters are in ``SubmissionForm.columns``,
+so every figure traces to submission, file and cell.
+
+Schema changes go through Alembic (storage/migrations); never edit a shipped
+migration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+FORM_KEYS = ("tasks", "propaganda", "attendance")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+# --------------------------------------------------------------------------
+# Organisation
+# --------------------------------------------------------------------------
+
+
+class City(Base):
+    __tablename__ = "cities"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Ward(Base):
+    __tablename__ = "wards"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class UnitGroup(Base):
+    __tablename__ = "unit_groups"
+    __table_args__ = (UniqueConstraint("ward_id", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("ward_id", "code"), Index("ix_units_group", "group_id"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("unit_groups.id"), nullable=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(300))
+    short_name: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+    __table_args__ = (UniqueConstraint("ward_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    task: Mapped[str] = mapped_column(Text)
+    lead: Mapped[str] = mapped_column(Text, default="")  # as written: codes, group names or ALL, ";"-separated
+    support: Mapped[str] = mapped_column(Text, default="")
+    due_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    due_text: Mapped[str] = mapped_column(String(100), default="")
+    cadence: Mapped[str] = mapped_column(String(20), default="once")  # once | ongoing | as_needed
+    plan_ref: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TaskAssignee(Base):
+    """A task's lead/support spec resolved to units."""
+
+    __tablename__ = "task_assignees"
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(10), primary_key=True)  # lead | support
+
+
+# --------------------------------------------------------------------------
+# Periods, files, submissions
+# --------------------------------------------------------------------------
+
+
+class Period(Base):
+    """A reporting period: a month ("2026-02") or a quarter ("2026-Q1").
+
+    ``month`` is the month a report is attributed to in month-range filters
+    and month groupings: the month itself, or the last month of a quarter.
+    """
+
+    __tablename__ = "periods"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # month | quarter
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)  # month 1..12 or quarter 1..4
+    month: Mapped[str] = mapped_column(String(7))  # attribution month "YYYY-MM"
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+
+
+class Blob(Base):
+    __tablename__ = "blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Submission(Base):
+    """One stored file: who sent it, when, for which unit and period."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        Index("ix_submissions_unit_period", "unit_id", "period_id"),
+        Index("ix_submissions_ward_period", "ward_id", "period_id", "unit_id", "received_at"),
+        Index("ix_submissions_ward_received", "ward_id", "received_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), unique=True)
+    filename: Mapped[str] = mapped_column(String(500))
+    size: Mapped[int] = mapped_column(Integer)
+    sender: Mapped[str] = mapped_column(String(200), default="")
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    stored_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    forms: Mapped[str] = mapped_column(String(100))  # "tasks,propaganda,attendance" (the forms found)
+    form_count: Mapped[int] = mapped_column(Integer)  # how many submission_forms rows belong to it
+    unit_source: Mapped[str] = mapped_column(String(300), default="")
+    period_source: Mapped[str] = mapped_column(String(300), default="")
+    warnings: Mapped[Any] = mapped_column(JSON, default=list)
+
+
+class SubmissionForm(Base):
+    """One form of a submission: the versioned unit of replacement."""
+
+    __tablename__ = "submission_forms"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "period_id", "form", "version"),
+        Index(
+            "uq_submission_forms_current",
+            "unit_id",
+            "period_id",
+            "form",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+        Index("ix_submission_forms_lookup", "ward_id", "form", "is_current", "month", "unit_id"),
+        Index("ix_submission_forms_submission", "submission_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    month: Mapped[str] = mapped_column(String(7))  # the period's attribution month
+    form: Mapped[str] = mapped_column(String(20))  # tasks | propaganda | attendance
+    version: Mapped[int] = mapped_column(Integer)
+    is_current: Mapped[bool] = mapped_column(Boolean)
+    row_count: Mapped[int] = mapped_column(Integer)
+    sheet: Mapped[str] = mapped_column(String(200))
+    header_row: Mapped[int] = mapped_column(Integer)
+    columns: Mapped[Any] = mapped_column(JSON)  # field key -> column letter
+
+
+# --------------------------------------------------------------------------
+# Normalised rows of each form
+# --------------------------------------------------------------------------
+
+
+class TaskRow(Base):
+    __tablename__ = "task_rows"
+    __table_args__ = (Index("ix_task_rows_form", "submission_form_id", "task_code", "status"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_form_id: Mapped[int] = mapped_column(ForeignKey("submission_forms.id", ondelete="CASCADE"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), nullable=True)
+    task_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    task_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    due_text: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    due_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    percent: Mapped[float | None] = mapped_column(Float, nullable=True)
+    completed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    evidence: Mapped[str | None] = mapped_column(Text, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sheet: Mapped[str] = mapped_column(String(200))
+    row: Mapped[int] = mapped_column(Integer)
+
+
+class Obstacle(Base):
+    """A non-empty "Khó khăn, vướng mắc" cell of Biểu 01, with its handling."""
+
+    __tablename__ = "obstacles"
+    __table_args__ = (Index("ix_obstacles_form", "submission_form_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_form_id: Mapped[int] = mapped_column(ForeignKey("submission_forms.id", ondelete="CASCADE"))
+    task_row_id: Mapped[int] = mapped_column(ForeignKey("task_rows.id", ondelete="CASCADE"), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    handled: Mapped[bool] = mapped_column(Boolean, default=False)
+    handled_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    handled_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class PropagandaRow(Base):
+    __tablename__ = "propaganda_rows"
+    __table_args__ = (Index("ix_propaganda_rows_form", "submission_form_id", "channel", "topic", "quantity", "reach"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_form_id: Mapped[int] = mapped_column(ForeignKey("submission_forms.id", ondelete="CASCADE"))
+    channel: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    topic: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    quantity: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    measure_unit: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    reach: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    link: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sheet: Mapped[str] = mapped_column(String(200))
+    row: Mapped[int] = mapped_column(Integer)
+
+
+class AttendanceRow(Base):
+    __tablename__ = "attendance_rows"
+    __table_args__ = (
+        Index("ix_attendance_rows_form", "submission_form_id", "participant_group", "invited", "present"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_form_id: Mapped[int] = mapped_column(ForeignKey("submission_forms.id", ondelete="CASCADE"))
+    event: Mapped[str | None] = mapped_column(Text, nullable=True)
+    event_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    format: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    participant_group: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    invited: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    present: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    absent_excused: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    absent_unexcused: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sheet: Mapped[str] = mapped_column(String(200))
+    row: Mapped[int] = mapped_column(Integer)
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(50))  # ingest | replace | obstacle_handled | restore | ...
+    entity: Mapped[str] = mapped_column(String(50), default="")
+    entity_id: Mapped[str] = mapped_column(String(100), default="")
+    detail: Mapped[Any] = mapped_column(JSON, default=dict)
+
+
+# Tables in dependency order (parents first): used by backup/restore and tests.
+TABLES_IN_ORDER = [t.name for t in Base.metadata.sorted_tables]
+ROW_TABLES = {"tasks": "task_rows", "propaganda": "propaganda_rows", "attendance": "attendance_rows"}
