@@ -1,0 +1,164 @@
+"""Tham dự: per event invited against present, rate by participant group and by unit,
+excused vs unexcused absence, the events with the lowest attendance."""
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from ui import charts, components, data, filters, tables, theme
+from ui.format import fmt_date, fmt_int, label, shorten
+
+components.page_title("Tham dự hội nghị, học tập quán triệt")
+f = filters.current()
+
+if not data.list_periods():
+    components.empty_state()
+    st.stop()
+
+events = data.attendance_events(f)
+if events.empty:
+    components.empty_state(components.NO_DATA_IN_RANGE, upload_link=False)
+    st.stop()
+
+h = data.headline(f)
+prev = h.get("previous") or {}
+absent_excused = int(pd.to_numeric(events["absent_excused"], errors="coerce").fillna(0).sum())
+absent_unexcused = int(pd.to_numeric(events["absent_unexcused"], errors="coerce").fillna(0).sum())
+c1, c2, c3, c4, c5 = st.columns(5)
+components.metric_count(c1, "Số được triệu tập", h.get("attendance_invited"), prev.get("attendance_invited"))
+components.metric_count(c2, "Số có mặt", h.get("attendance_present"), prev.get("attendance_present"))
+components.metric_share(c3, "Tỷ lệ tham dự", h.get("attendance_rate"), prev.get("attendance_rate"))
+c4.metric("Vắng có lý do", fmt_int(absent_excused), border=True)
+c5.metric("Vắng không lý do", fmt_int(absent_unexcused), border=True)
+
+# ------------------------------------------------------------------ per event
+# one bar per event (units report the same conference or the monthly cell meeting each)
+ev = events.assign(event_name=events["event"].astype(str).str.strip())
+per_event = (
+    ev.groupby("event_name", as_index=False)
+    .agg(
+        invited=("invited", "sum"),
+        present=("present", "sum"),
+        first=("event_date", "min"),
+        units=("unit_code", "nunique"),
+    )
+    .sort_values("first", na_position="last")
+)
+per_event["event_key"] = [
+    f"{shorten(e, 60)} ({fmt_date(d)})" if fmt_date(d) else shorten(e, 60)
+    for e, d in zip(per_event["event_name"], per_event["first"], strict=False)
+]
+fig = go.Figure()
+fig.add_bar(
+    y=per_event["event_key"],
+    x=per_event["invited"],
+    name="Được triệu tập",
+    orientation="h",
+    marker_color=theme.INVITED_COLOR,
+)
+fig.add_bar(
+    y=per_event["event_key"], x=per_event["present"], name="Có mặt", orientation="h", marker_color=theme.PRESENT_COLOR
+)
+fig.update_layout(barmode="overlay")
+fig.update_yaxes(autorange="reversed", type="category")
+charts.style(fig, "Được triệu tập và có mặt theo hội nghị", height=charts.horizontal_height(len(per_event), 34))
+charts.show(fig, key="att_events")
+
+# ------------------------------------------------------------------ by participant group
+left, right = st.columns(2)
+by_group = data.attendance_by_group(f)
+by_group = by_group.assign(
+    **{"Thành phần": by_group["participant_group"].map(lambda k: label("participant_group", k) or "Không ghi")}
+)
+with left:
+    rates = by_group.assign(rate_pct=by_group["rate"].astype(float) * 100).sort_values("rate_pct")
+    fig = charts.bar(
+        rates,
+        x="rate_pct",
+        y="Thành phần",
+        orientation="h",
+        labels={"rate_pct": "Tỷ lệ tham dự (%)"},
+        title="Tỷ lệ tham dự theo thành phần",
+        height=charts.horizontal_height(len(rates), 44),
+    )
+    fig.update_xaxes(range=[0, 105], ticksuffix="%")
+    fig.update_traces(marker_color=theme.PRESENT_COLOR, texttemplate="%{x:.1f}%", textposition="inside")
+    charts.show(fig, key="att_group_rate")
+with right:
+    absent = by_group.melt(
+        id_vars=["Thành phần"], value_vars=["absent_excused", "absent_unexcused"], var_name="kind", value_name="n"
+    )
+    absent["Loại vắng"] = absent["kind"].map({"absent_excused": "Có lý do", "absent_unexcused": "Không lý do"})
+    fig = charts.bar(
+        absent,
+        x="n",
+        y="Thành phần",
+        color="Loại vắng",
+        orientation="h",
+        labels={"n": "Số người vắng"},
+        title="Vắng có lý do và không lý do",
+        color_map={"Có lý do": theme.EXCUSED_COLOR, "Không lý do": theme.UNEXCUSED_COLOR},
+        height=charts.horizontal_height(len(by_group), 44),
+    )
+    charts.show(fig, key="att_absent")
+
+# ------------------------------------------------------------------ by unit
+by_unit = data.attendance_by_unit(f).sort_values("rate")
+fig = charts.bar(
+    by_unit.assign(rate_pct=by_unit["rate"].astype(float) * 100).rename(columns={"unit_name": "Đơn vị"}),
+    x="rate_pct",
+    y="Đơn vị",
+    orientation="h",
+    labels={"rate_pct": "Tỷ lệ tham dự (%)"},
+    title="Tỷ lệ tham dự theo đơn vị tổ chức",
+    height=charts.horizontal_height(len(by_unit), 26),
+)
+fig.update_xaxes(range=[0, 105], ticksuffix="%")
+fig.update_traces(marker_color=theme.SEQUENCE[0], texttemplate="%{x:.1f}%", textposition="inside")
+charts.show(fig, key="att_unit")
+
+# ------------------------------------------------------------------ tables
+st.subheader("Hội nghị có tỷ lệ tham dự thấp nhất")
+lowest = events.sort_values("rate").head(10)
+event_cols = {
+    "event": "Hội nghị, buổi học tập",
+    "event_date": "Ngày tổ chức",
+    "unit_name": "Đơn vị báo cáo",
+    "group_label": "Thành phần",
+    "invited": "Triệu tập",
+    "present": "Có mặt",
+    "absent_excused": "Vắng có lý do",
+    "absent_unexcused": "Vắng không lý do",
+    "rate": "Tỷ lệ",
+}
+event_kinds = {
+    "event_date": "date",
+    "invited": "int",
+    "present": "int",
+    "absent_excused": "int",
+    "absent_unexcused": "int",
+    "rate": "pct",
+}
+
+
+def _with_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(group_label=frame["group"].map(lambda k: label("participant_group", k)))
+
+
+tables.table(
+    _with_labels(lowest),
+    event_cols,
+    kinds=event_kinds,
+    unit_link=("unit_code", "unit_name"),
+    key="att_lowest",
+    title="Hội nghị tỷ lệ tham dự thấp nhất",
+)
+st.subheader("Tất cả hội nghị, buổi học tập")
+tables.table(
+    _with_labels(events.sort_values("event_date")),
+    event_cols,
+    kinds=event_kinds,
+    unit_link=("unit_code", "unit_name"),
+    key="att_all",
+    title="Tham dự hội nghị",
+)

@@ -1,0 +1,97 @@
+"""Xuất báo cáo: the three files for the standing committee's review meeting
+(Excel figures, Word report, PowerPoint slides) for the sidebar's filters."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from exports.excel import build_workbook
+from exports.slides import build_deck
+from exports.word import build_report
+from storage.queries import Filters
+from ui import components, data, filters
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+BUILDERS = {"xlsx": build_workbook, "docx": build_report, "pptx": build_deck}
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=60)
+def _file(kind: str, url: str | None, key: tuple, today: date) -> bytes:
+    """One exported file; cached per database, filters and day."""
+    return BUILDERS[kind](data.engine_for_url(url), Filters(*key), today)
+
+
+def _file_name(f: Filters, ext: str) -> str:
+    parts = ["bao-cao-NQ05"]
+    if f.period_from and f.period_to and f.period_from != f.period_to:
+        parts.append(f"{f.period_from}_{f.period_to}")
+    elif f.period_from or f.period_to:
+        parts.append(f.period_from or f.period_to)
+    if f.unit:
+        parts.append(f.unit)
+    elif f.group:
+        parts.append("khoi")
+    return "-".join(parts) + f".{ext}"
+
+
+components.page_title("Xuất báo cáo")
+f = filters.current()
+label = filters.current_label()
+st.markdown(
+    "Tải về các tệp phục vụ hội nghị giao ban của Ban Thường vụ Đảng ủy, theo **kỳ báo cáo, khối và đơn vị** "
+    "đang chọn ở thanh bên" + (f" (**{label}**)." if label else ".")
+)
+if not data.list_periods():
+    st.info("Chưa có báo cáo nào của các đơn vị: các tệp vẫn tải được nhưng chỉ ghi “Chưa có số liệu”.")
+
+key = (f.period_from, f.period_to, f.group, f.unit)
+url = data.database_url()
+today = data.today()
+
+files = [
+    (
+        "xlsx",
+        "Bảng số liệu (Excel)",
+        ":material/table_view:",
+        "Mỗi chủ đề một trang: tổng quan, tiến độ nhiệm vụ, nhiệm vụ quá hạn, tuyên truyền, tham dự, "
+        "tình hình nộp báo cáo, khó khăn vướng mắc.",
+        XLSX,
+    ),
+    (
+        "docx",
+        "Báo cáo (Word)",
+        ":material/description:",
+        "Báo cáo theo thể thức văn bản của Đảng; mục VI “Phương hướng” để Văn phòng Đảng ủy tự soạn.",
+        DOCX,
+    ),
+    (
+        "pptx",
+        "Trình chiếu (PowerPoint)",
+        ":material/slideshow:",
+        "Các trang trình chiếu với biểu đồ sửa được trực tiếp trong PowerPoint.",
+        PPTX,
+    ),
+]
+for col, (ext, title, icon, help_text, mime) in zip(st.columns(3), files, strict=True):
+    with col, st.container(border=True):
+        st.markdown(f"**{title}**")
+        st.caption(help_text)
+        st.download_button(
+            f"Tải {title.split(' (')[0].lower()}",
+            data=lambda ext=ext: _file(ext, url, key, today),
+            file_name=_file_name(f, ext),
+            mime=mime,
+            icon=icon,
+            on_click="ignore",
+            type="primary",
+            key=f"export_{ext}",
+            width="stretch",
+        )
+st.caption(
+    "Số liệu trong tệp lấy từ cùng cơ sở dữ liệu và cùng bộ lọc với các trang của bảng theo dõi; "
+    "tệp được tạo khi bấm nút (lưu tạm 10 phút)."
+)

@@ -1,0 +1,100 @@
+"""Helpers for the page tests: databases, AppTest runs, reading what a page shows."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+# A fixed "today" inside the sample ward's reporting months (the plan starts in
+# February 2026), so figures such as overdue tasks and missing reports are stable.
+TODAY = "2026-11-28"
+
+PAGES = {
+    "pages/overview.py": "Tổng quan",
+    "pages/tasks.py": "Tiến độ nhiệm vụ",
+    "pages/propaganda.py": "Tuyên truyền",
+    "pages/attendance.py": "Tham dự hội nghị, học tập quán triệt",
+    "pages/compliance.py": "Tình hình nộp báo cáo",
+    "pages/obstacles.py": "Khó khăn, vướng mắc",
+    "pages/unit.py": "Đơn vị",
+}
+
+
+def build_database(path: Path, seed: bool = True, registry: bool = False) -> str:
+    """Create (migrate, and seed the sample ward when ``seed``) a SQLite database; returns its URL.
+    ``registry`` without ``seed``: the sample ward's units and tasks but no report yet."""
+    from storage import db
+
+    url = f"sqlite:///{path}"
+    engine = db.get_engine(url)
+    db.ensure_database(engine, seed=seed)
+    if registry and not seed:
+        from storage.seed import seed_registry
+
+        seed_registry(engine)
+    engine.dispose()
+    return url
+
+
+def copy_database(src_url: str, dest: Path) -> str:
+    src = Path(src_url.removeprefix("sqlite:///"))
+    shutil.copyfile(src, dest)
+    for suffix in ("-wal", "-shm"):
+        side = Path(str(src) + suffix)
+        if side.exists():
+            shutil.copyfile(side, Path(str(dest) + suffix))
+    return f"sqlite:///{dest}"
+
+
+@contextmanager
+def environment(url: str, today: str = TODAY):
+    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "DASHBOARD_TODAY", "DASHBOARD_SEED")}
+    os.environ["DATABASE_URL"] = url
+    os.environ["DASHBOARD_TODAY"] = today
+    os.environ["DASHBOARD_SEED"] = "0"  # tests choose their databases' content
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def run_page(url: str, page: str | None = None, params: dict[str, str] | None = None, today: str = TODAY) -> AppTest:
+    """Run app.py (with ``params`` in the URL), then switch to ``page`` and run again."""
+    with environment(url, today):
+        at = AppTest.from_file(APP, default_timeout=120)
+        for k, v in (params or {}).items():
+            at.query_params[k] = v
+        at.run()
+        if page and page != "pages/overview.py":
+            at.switch_page(page)
+            at.run()
+    return at
+
+
+def rerun(at: AppTest, url: str, today: str = TODAY) -> AppTest:
+    with environment(url, today):
+        at.run()
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    """Label -> shown value of every st.metric on the page."""
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(at: AppTest) -> str:
+    """All markdown, info, success, caption and title text of the page, joined."""
+    parts = []
+    for kind in ("title", "markdown", "info", "success", "warning", "caption", "subheader"):
+        parts.extend(str(e.value) for e in getattr(at, kind))
+    return "\n".join(parts)

@@ -1,0 +1,185 @@
+"""Cached access to ``storage.queries`` for the pages.
+
+Pages never touch SQL: they call the functions below, which call the query of
+the same name in ``storage.queries`` and keep the (small) result in
+``st.cache_data``. The cache key holds the database URL, so two databases never
+share results. ``clear_cache()`` is called after a new report is stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from storage import db, queries
+from storage.queries import Filters
+
+CACHE_TTL_S = 600
+
+
+def today() -> date:
+    """Today's date; env DASHBOARD_TODAY=YYYY-MM-DD overrides it (tests, demos)."""
+    value = os.environ.get("DASHBOARD_TODAY", "").strip()
+    if value:
+        return date.fromisoformat(value)
+    return date.today()
+
+
+def database_url() -> str | None:
+    return os.environ.get("DATABASE_URL") or None
+
+
+def seed_enabled() -> bool:
+    """Env DASHBOARD_SEED=0 keeps a new, empty database empty (no sample ward)."""
+    return os.environ.get("DASHBOARD_SEED", "1").strip().lower() not in ("0", "false", "no")
+
+
+@st.cache_resource(show_spinner=False)
+def _engine_for(url: str | None, seed: bool = True):
+    engine = db.get_engine(url)
+    db.ensure_database(engine, seed=seed)
+    return engine
+
+
+def engine():
+    """The SQLAlchemy engine for DATABASE_URL, migrated (and seeded when new)."""
+    return _engine_for(database_url(), seed_enabled())
+
+
+def _filters_key(f: Filters | None) -> tuple | None:
+    if f is None:
+        return None
+    return dataclasses.astuple(f)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=2000)
+def _call(url: str | None, name: str, filters: tuple | None, args: tuple, kwargs: tuple) -> Any:
+    fn = getattr(queries, name)
+    positional: list[Any] = [_engine_for(url, seed_enabled())]
+    if filters is not None:
+        positional.append(Filters(*filters))
+    return fn(*positional, *args, **dict(kwargs))
+
+
+def _q(name: str, f: Filters | None = None, *args: Any, **kwargs: Any) -> Any:
+    return _call(database_url(), name, _filters_key(f), args, tuple(sorted(kwargs.items())))
+
+
+def clear_cache() -> None:
+    """Forget every cached query result (call after a report is stored or changed)."""
+    _call.clear()
+
+
+# ---------------------------------------------------------------- registry
+
+
+def list_units() -> pd.DataFrame:
+    return _q("list_units")
+
+
+def list_groups() -> list[str]:
+    frame = _q("list_groups")
+    return [str(g) for g in frame["group"].tolist()] if len(frame) else []
+
+
+def list_periods() -> list[str]:
+    frame = _q("list_periods")
+    return [str(p) for p in frame["period"].tolist()] if len(frame) else []
+
+
+def data_freshness() -> datetime | None:
+    value = _q("data_freshness")
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return pd.Timestamp(value).to_pydatetime()
+
+
+def unit_names() -> dict[str, str]:
+    units = list_units()
+    return dict(zip(units["code"].astype(str), units["name"].astype(str), strict=False))
+
+
+# ---------------------------------------------------------------- figures
+
+
+def headline(f: Filters) -> dict:
+    return _q("headline", f, today())
+
+
+def totals(f: Filters) -> dict:
+    return _q("totals", f)
+
+
+def task_timeline(f: Filters) -> pd.DataFrame:
+    return _q("task_timeline", f, today())
+
+
+def task_unit_grid(f: Filters) -> pd.DataFrame:
+    return _q("task_unit_grid", f, today())
+
+
+def overdue_tasks(f: Filters) -> pd.DataFrame:
+    return _q("overdue_tasks", f, today())
+
+
+def ongoing_activity(f: Filters) -> pd.DataFrame:
+    return _q("ongoing_activity", f)
+
+
+def propaganda_by_period(f: Filters) -> pd.DataFrame:
+    return _q("propaganda_by_period", f)
+
+
+def propaganda_by_channel(f: Filters) -> pd.DataFrame:
+    return _q("propaganda_by_channel", f)
+
+
+def propaganda_by_topic(f: Filters) -> pd.DataFrame:
+    return _q("propaganda_by_topic", f)
+
+
+def propaganda_by_unit(f: Filters) -> pd.DataFrame:
+    return _q("propaganda_by_unit", f)
+
+
+def propaganda_by_group(f: Filters) -> pd.DataFrame:
+    return _q("propaganda_by_group", f)
+
+
+def attendance_events(f: Filters) -> pd.DataFrame:
+    return _q("attendance_events", f)
+
+
+def attendance_by_group(f: Filters) -> pd.DataFrame:
+    return _q("attendance_by_group", f)
+
+
+def attendance_by_unit(f: Filters) -> pd.DataFrame:
+    return _q("attendance_by_unit", f)
+
+
+def compliance(f: Filters) -> pd.DataFrame:
+    return _q("compliance", f, today=today())
+
+
+def obstacles(f: Filters, handled: bool | None = None) -> pd.DataFrame:
+    return _q("obstacles", f, handled=handled)
+
+
+def set_obstacle_handled(obstacle_id: int, handled: bool, by: str) -> None:
+    """Write through (never cached) and forget cached results."""
+    queries.set_obstacle_handled(engine(), obstacle_id, handled, by)
+    clear_cache()
+
+
+def submission_history(unit_code: str) -> pd.DataFrame:
+    return _q("submission_history", None, unit_code)
+
+
+def submission_file(submission_id: int) -> tuple[str, bytes]:
+    return queries.submission_file(engine(), submission_id)

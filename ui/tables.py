@@ -1,0 +1,107 @@
+"""Tables: sortable st.dataframe with Vietnamese headers and number/date
+formats, the built-in CSV download, and an Excel download of the same table."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from ui import filters
+from ui.format import fmt_date, fmt_datetime, fmt_int, fmt_number, fmt_percent, fmt_period
+
+UNIT_PAGE_URL = "don-vi"
+
+_FORMATTERS = {
+    "int": fmt_int,
+    "num1": lambda v: fmt_number(v, 1),
+    "pct": fmt_percent,  # a share 0..1
+    "pct100": lambda v: fmt_number(v, 1) + "%" if v == v and v is not None else "–",  # 0..100
+    "date": fmt_date,
+    "datetime": fmt_datetime,
+    "period": fmt_period,
+}
+
+
+def slug(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "bang"
+
+
+def unit_url(code: str, name: str) -> str:
+    """A relative link to the unit page that keeps the current view's filters;
+    the unit's name rides in the fragment so a LinkColumn can display it."""
+    return f"{UNIT_PAGE_URL}?{urlencode(filters.url_params(unit=code))}#{name}"
+
+
+def excel_bytes(frame: pd.DataFrame, sheet: str = "Dữ liệu") -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+        ws = writer.sheets[sheet[:31]]
+        for i, col in enumerate(frame.columns, start=1):
+            values = [str(col), *(str(v) for v in frame[col].head(200).tolist())]
+            width = min(60, max(8, max(len(v) for v in values) + 2))
+            ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
+        ws.freeze_panes = "A2"
+    return buf.getvalue()
+
+
+def _excel_frame(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    out = frame[list(columns)].copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(lambda v: v if v is None or not isinstance(v, pd.Timestamp) else v.date())
+    return out.rename(columns=columns)
+
+
+def table(
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    *,
+    key: str,
+    title: str,
+    kinds: dict[str, str] | None = None,
+    unit_link: tuple[str, str] | None = None,
+    height: int | str = "auto",
+    download: bool = True,
+) -> None:
+    """Show ``frame[columns]`` with Vietnamese headers.
+
+    ``kinds`` maps a column to "int" | "num1" | "pct" | "pct100" | "date" |
+    "datetime" | "period"; ``unit_link`` = (code column, name column) turns the
+    name into a link to the unit page.
+    """
+    kinds = kinds or {}
+    shown = frame[list(columns)].copy().reset_index(drop=True)
+    config: dict[str, object] = {}
+    if unit_link is not None:
+        code_col, name_col = unit_link
+        shown[name_col] = [
+            unit_url(str(c), str(n)) for c, n in zip(frame[code_col].tolist(), frame[name_col].tolist(), strict=False)
+        ]
+        config[columns[name_col]] = st.column_config.LinkColumn(columns[name_col], display_text=r"#(.*)$")
+    for col, kind in kinds.items():
+        # Streamlit shows a missing number as "None": write those columns as text instead
+        if col in shown and kind in ("int", "num1", "pct", "pct100") and shown[col].isna().any():
+            shown[col] = shown[col].map(_FORMATTERS[kind]).astype(object)
+    shown = shown.rename(columns=columns)
+    fmt = {columns[c]: _FORMATTERS[k] for c, k in kinds.items() if c in columns and shown[columns[c]].dtype != object}
+    fmt.update({columns[c]: _FORMATTERS[k] for c, k in kinds.items() if k in ("date", "datetime", "period")})
+    styled = shown.style.format(fmt, na_rep="") if fmt else shown
+    st.dataframe(styled, hide_index=True, width="stretch", height=height, column_config=config or None, key=key)
+    if download and len(frame):
+        st.download_button(
+            "Tải Excel",
+            data=lambda: excel_bytes(_excel_frame(frame, columns), title),
+            file_name=f"{slug(title)}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}_xlsx",
+            icon=":material/download:",
+            on_click="ignore",
+        )

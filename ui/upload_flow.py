@@ -1,0 +1,477 @@
+"""The upload page's flow without Streamlit: check, describe, store, history.
+
+``pages/upload.py`` only draws what these functions return, so every step of
+"send a report" is testable directly:
+
+1. ``check_upload`` refuses a wrong file type or an oversized file before
+   reading it, then runs ``loaders.check.check_bytes`` with the database's
+   registry; nothing is stored.
+2. ``summary_table`` / ``preview_frame`` / ``problems_table`` /
+   ``replacement_notice`` describe the result in Vietnamese.
+3. ``store_checked`` stores exactly the result the user confirmed.
+4. ``history_table`` lists a unit's submissions with their versions.
+
+Every text that came from an uploaded file is returned inside DataFrames or
+plain strings meant for ``st.dataframe`` / ``st.text``; ``md_escape`` is for
+the few labels (file names) that Streamlit renders as Markdown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+import pandas as pd
+
+from loaders.forms import FORMS_BY_KEY, LIMITS, VOCABULARIES
+from loaders.result import CheckResult, Problem
+from loaders.safety import human_size
+from loaders.safety import problem as file_problem
+from ui.format import fmt_date, fmt_datetime, fmt_number, fmt_period
+
+log = logging.getLogger(__name__)
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ACCEPTED_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
+FORM_ORDER = ("tasks", "propaganda", "attendance")
+
+PROBLEM_COLUMNS = ["Biểu (trang tính)", "Ô", "Mức độ", "Lỗi", "Cách sửa"]
+SUMMARY_COLUMNS = ["Biểu", "Trang tính", "Số dòng", "Tổng"]
+HISTORY_COLUMNS = ["Mã lần gửi", "Kỳ báo cáo", "Biểu", "Phiên bản", "Hiện hành", "Tệp", "Người gửi", "Thời điểm nhận"]
+
+
+# ---------------------------------------------------------------- checking
+
+
+@dataclass
+class FileCheck:
+    """One uploaded file after the check (nothing stored yet)."""
+
+    filename: str
+    data: bytes
+    result: CheckResult
+    existing: dict[str, int] = field(default_factory=dict)  # form -> current version already stored
+    highlight_possible: bool = False
+    _highlighted: Any = field(default=None, repr=False)
+
+    @property
+    def key(self) -> str:
+        return self.result.sha256 or hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def accepted(self) -> bool:
+        return bool(self.result.accepted)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [*self.result.errors, *self.result.warnings]
+
+
+def extension_problem(filename: str) -> Problem | None:
+    """A Vietnamese refusal for a file whose extension is not a report workbook's."""
+    ext = PurePath(filename or "").suffix.lower()
+    if ext in ACCEPTED_EXTENSIONS:
+        return None
+    shown = ext or "(không có đuôi)"
+    return Problem(
+        code="upload.file_type",
+        message=(
+            f"Tệp «{filename}» có đuôi {shown}: trang này chỉ nhận bảng tính Excel (.xlsx, .xlsm, .xls) "
+            "hoặc LibreOffice (.ods)."
+        ),
+        hint=(
+            "Mở báo cáo bằng Excel, chọn Tệp > Lưu thành (File > Save As), chọn kiểu «Sổ làm việc Excel (*.xlsx)» "
+            "rồi gửi lại tệp .xlsx. Nếu chưa có báo cáo, hãy tải tệp mẫu ở trên."
+        ),
+    )
+
+
+def size_problem(filename: str, size: int) -> Problem | None:
+    """The server-side size check (the browser's own limit can be bypassed)."""
+    if size <= LIMITS.max_file_bytes:
+        return None
+    return file_problem("file.too_large", filename, size=human_size(size), limit=human_size(LIMITS.max_file_bytes))
+
+
+def _refused(filename: str, data: bytes, problem: Problem) -> CheckResult:
+    return CheckResult(
+        file=filename,
+        accepted=False,
+        errors=[problem],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+    )
+
+
+def check_upload(engine, data: bytes, filename: str, *, registry, today: dt.date | None = None) -> FileCheck:
+    """Check one uploaded file exactly as the command-line check would; store nothing."""
+    from loaders.check import check_bytes
+    from loaders.highlight import can_highlight
+
+    early = extension_problem(filename) or size_problem(filename, len(data))
+    if early is not None:
+        return FileCheck(filename, data, _refused(filename, data, early))
+    kwargs = {"registry": registry}
+    if today is not None:
+        kwargs["today"] = today
+    result = check_bytes(data, filename, **kwargs)
+    if result.sha256 is None:
+        result.sha256 = hashlib.sha256(data).hexdigest()
+    existing: dict[str, int] = {}
+    if result.accepted and result.unit.value and result.period.value and engine is not None:
+        from storage.ingest import existing_versions
+
+        existing = existing_versions(engine, result.unit.value, result.period.value, list(result.forms))
+    return FileCheck(filename, data, result, existing=existing, highlight_possible=can_highlight(result))
+
+
+def check_upload_safely(engine, data: bytes, filename: str, *, registry, today: dt.date | None = None) -> FileCheck:
+    """``check_upload`` that never raises: an unexpected failure refuses this file only."""
+    try:
+        return check_upload(engine, data, filename, registry=registry, today=today)
+    except Exception:  # the other files of the batch (and other users) keep being served
+        log.exception("checking %r failed", filename)
+        return FileCheck(filename, data, _refused(filename, data, _internal_problem(filename)))
+
+
+def _internal_problem(filename: str) -> Problem:
+    return Problem(
+        code="upload.internal_error",
+        message=f"Không kiểm tra được tệp «{filename}» do lỗi của hệ thống; tệp chưa được lưu.",
+        hint="Thử gửi lại sau ít phút; nếu vẫn lỗi, báo cho Văn phòng Đảng ủy kèm tệp này.",
+    )
+
+
+def check_uploads(
+    engine,
+    files: Iterable[tuple[str, bytes]],
+    *,
+    registry,
+    today: dt.date | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[FileCheck]:
+    """Check a batch; ``progress(done, total, filename)`` is called before each file."""
+    files = list(files)
+    out = []
+    for i, (name, data) in enumerate(files):
+        if progress is not None:
+            progress(i, len(files), name)
+        out.append(check_upload_safely(engine, data, name, registry=registry, today=today))
+    if progress is not None:
+        progress(len(files), len(files), "")
+    return out
+
+
+def highlighted_copy(fc: FileCheck) -> tuple[bytes, str] | None:
+    """The unit's file with the wrong cells marked, or None when it never passed the safe read."""
+    from loaders.highlight import HighlightUnavailable, highlight_problems
+
+    if not fc.highlight_possible:
+        return None
+    if fc._highlighted is None:
+        try:
+            fc._highlighted = highlight_problems(fc.data, fc.filename, fc.problems)
+        except HighlightUnavailable:
+            fc._highlighted = False
+        except Exception:  # a copy is a convenience: never let it break the page
+            log.exception("highlighting %r failed", fc.filename)
+            fc._highlighted = False
+    return fc._highlighted or None
+
+
+def refresh_existing(engine, fc: FileCheck) -> None:
+    """Re-read the versions already stored (another file of the batch may have been stored meanwhile)."""
+    result = fc.result
+    if not (fc.accepted and result.unit.value and result.period.value):
+        return
+    from storage.ingest import existing_versions
+
+    fc.existing = existing_versions(engine, result.unit.value, result.period.value, list(result.forms))
+
+
+def batch_conflicts(checks: Iterable[FileCheck]) -> list[str]:
+    """Vietnamese notes for accepted files of one batch that cover the same unit, period and form."""
+    seen: dict[tuple[str, str, str], list[str]] = {}
+    for fc in checks:
+        if not fc.accepted:
+            continue
+        for form in fc.result.forms:
+            seen.setdefault((fc.result.unit.value, fc.result.period.value, form), []).append(fc.filename)
+    notes = []
+    for (unit, period, form), names in seen.items():
+        if len(names) > 1:
+            notes.append(
+                f"{len(names)} tệp vừa chọn cùng là {FORMS_BY_KEY[form].sheet_title} của đơn vị {unit}, "
+                f"{fmt_period(period)}: tệp xác nhận sau sẽ thay thế tệp xác nhận trước."
+            )
+    return notes
+
+
+def template_bytes(registry, unit_code: str, period: str) -> bytes:
+    """The unit's template for ``period``, as ``python -m loaders template`` writes it."""
+    from loaders.template import write_template
+
+    buf = io.BytesIO()
+    write_template(registry, unit_code, period, buf)
+    return buf.getvalue()
+
+
+def template_filename(unit_code: str, period: str) -> str:
+    return f"mau-bao-cao_{unit_code}_{period}.xlsx"
+
+
+def submission_bytes(engine, submission_id: int) -> tuple[str, bytes]:
+    """A stored file exactly as it was sent."""
+    from storage.queries import submission_file
+
+    return submission_file(engine, submission_id)
+
+
+# ---------------------------------------------------------------- storing
+
+
+def store_checked(engine, fc: FileCheck, *, sender: str, received_at: dt.datetime | None = None):
+    """Store the confirmed file (the very result the user saw); returns ``storage.ingest.IngestOutcome``."""
+    from storage.ingest import IngestOutcome, store_result
+
+    if not fc.accepted:
+        return IngestOutcome(fc.result)
+    return store_result(engine, fc.result, fc.data, fc.filename, sender=sender.strip(), received_at=received_at)
+
+
+def stored_message(outcome, unit_names: dict[str, str]) -> str:
+    """A Vietnamese sentence saying what was stored (no file text in it but the registry's names)."""
+    result = outcome.result
+    who = unit_names.get(result.unit.value, result.unit.value or "")
+    period = fmt_period(result.period.value)
+    if outcome.duplicate:
+        return (
+            f"Tệp này đã được gửi trước đây (lần gửi số {outcome.submission_id}) cho {who}, {period}: "
+            "không lưu thêm lần nữa."
+        )
+    parts = [
+        f"{FORMS_BY_KEY[f].sheet_title} (phiên bản {v})" for f, v in sorted(outcome.versions.items(), key=_form_pos)
+    ]
+    text = f"Đã lưu báo cáo của {who}, {period}: {', '.join(parts)}."
+    if outcome.replaced:
+        old = ", ".join(f"{FORMS_BY_KEY[r['form']].sheet_title} phiên bản {r['version']}" for r in outcome.replaced)
+        text += f" Bản cũ ({old}) vẫn được giữ trong lịch sử gửi."
+    return text
+
+
+def _form_pos(item) -> int:
+    return FORM_ORDER.index(item[0]) if item[0] in FORM_ORDER else 99
+
+
+# ---------------------------------------------------------------- describing
+
+
+def unit_label(result: CheckResult, unit_names: dict[str, str]) -> str:
+    code = result.unit.value
+    if not code:
+        return "Chưa nhận ra"
+    return f"{unit_names.get(code, code)} ({code})"
+
+
+def period_label(result: CheckResult) -> str:
+    return fmt_period(result.period.value) if result.period.value else "Chưa nhận ra"
+
+
+def recognised_table(result: CheckResult, unit_names: dict[str, str]) -> pd.DataFrame:
+    """Unit and period found, and where each was read from (sources come from the file: shown as data)."""
+    return pd.DataFrame(
+        {
+            "Thông tin": ["Đơn vị báo cáo", "Kỳ báo cáo"],
+            "Nhận ra": [unit_label(result, unit_names), period_label(result)],
+            "Lấy từ": [result.unit.source or "", result.period.source or ""],
+        },
+        dtype="string",
+    )
+
+
+def summary_table(result: CheckResult) -> pd.DataFrame:
+    """One row per form found: sheet, data rows, and the form's sums."""
+    rows = []
+    summary = result.form_summary()
+    for key in FORM_ORDER:
+        if key not in result.forms:
+            continue
+        form = FORMS_BY_KEY[key]
+        entry = summary.get(key, {})
+        sums = "; ".join(f"{form.field(f).header}: {fmt_number(entry.get(f, 0))}" for f in form.sums)
+        rows.append([form.sheet_title, result.forms[key].sheet, fmt_number(entry.get("rows", 0)), sums or "–"])
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS, dtype="string")
+
+
+def _display(value: Any, kind: str, vocabulary: str | None) -> str:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and value != value:
+        return ""
+    if kind == "choice" and vocabulary:
+        try:
+            return VOCABULARIES[vocabulary].by_key(str(value)).label
+        except KeyError:
+            return str(value)
+    if isinstance(value, dt.datetime | dt.date | pd.Timestamp):
+        return fmt_date(value)
+    if kind == "count":
+        return fmt_number(value)
+    if kind == "percent":
+        return fmt_number(value, 1 if float(value) % 1 else 0)
+    return str(value)
+
+
+def preview_frame(result: CheckResult, form_key: str) -> pd.DataFrame:
+    """The normalised rows of one form, with the form's Vietnamese headers and vocabulary labels."""
+    form = FORMS_BY_KEY[form_key]
+    frame = result.forms[form_key].frame
+    out: dict[str, list[str]] = {"Dòng": [str(int(r)) for r in frame["row"]] if "row" in frame else []}
+    for f in form.fields:
+        if f.key == "row_no" or f.key not in frame:
+            continue
+        column = frame[f.key]
+        if f.key == "due" and "due_date" in frame:
+            # tasks: the parsed due date when there is one, else the text as written
+            column = [
+                d if d is not None and d == d else t
+                for d, t in zip(frame["due_date"], frame.get("due_text", frame[f.key]), strict=True)
+            ]
+        out[f.header] = [_display(v, f.kind, f.vocabulary) for v in column]
+    return pd.DataFrame(out, dtype="string")
+
+
+def problems_table(problems: Iterable[Problem]) -> pd.DataFrame:
+    """Every problem in one table: sheet, cell, level, what is wrong, how to fix it."""
+    rows = [
+        [
+            p.sheet or "Cả tệp",
+            p.cell or "",
+            "Lỗi" if p.severity == "error" else "Cảnh báo",
+            p.message,
+            p.hint,
+        ]
+        for p in problems
+    ]
+    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS, dtype="string")
+
+
+def cells_to_fix(problems: Iterable[Problem]) -> str:
+    """ "Biểu 03!G8, Biểu 02!D9": the cells named by the errors, in order, each once."""
+    seen: list[str] = []
+    for p in problems:
+        if p.severity == "error" and p.cell:
+            ref = f"{p.sheet}!{p.cell}" if p.sheet else p.cell
+            if ref not in seen:
+                seen.append(ref)
+    return ", ".join(seen)
+
+
+def replacement_notice(fc: FileCheck, unit_names: dict[str, str]) -> str | None:
+    """The warning shown before a report already sent is replaced (None when nothing is replaced)."""
+    if not fc.existing:
+        return None
+    result = fc.result
+    who = unit_names.get(result.unit.value, result.unit.value or "")
+    parts = [
+        f"{FORMS_BY_KEY[f].sheet_title} (đang có phiên bản {v}, bản mới sẽ là phiên bản {v + 1})"
+        for f, v in sorted(fc.existing.items(), key=_form_pos)
+    ]
+    return (
+        f"{who} đã gửi báo cáo {fmt_period(result.period.value)} cho {', '.join(parts)}. "
+        "Nếu xác nhận, tệp này sẽ thay thế bản đang dùng để tính số liệu; bản cũ vẫn được giữ trong lịch sử gửi."
+    )
+
+
+def unit_mismatch_notice(fc: FileCheck, selected_unit: str | None, unit_names: dict[str, str]) -> str | None:
+    code = fc.result.unit.value
+    if not selected_unit or not code or code == selected_unit:
+        return None
+    return (
+        f"Tệp này là báo cáo của {unit_names.get(code, code)}, không phải của đơn vị đang chọn "
+        f"({unit_names.get(selected_unit, selected_unit)}). Kiểm tra lại trước khi xác nhận."
+    )
+
+
+# ---------------------------------------------------------------- history
+
+
+def forms_text(forms: Any) -> str:
+    keys = [k.strip() for k in str(forms or "").split(",") if k.strip()]
+    return ", ".join(FORMS_BY_KEY[k].sheet_title if k in FORMS_BY_KEY else k for k in keys)
+
+
+def history_table(history: pd.DataFrame) -> pd.DataFrame:
+    """A unit's submissions, newest first, dates as dd/mm/yyyy HH:MM (file names and senders shown as data)."""
+    if history is None or len(history) == 0:
+        return pd.DataFrame(columns=HISTORY_COLUMNS, dtype="string")
+    h = history.sort_values(["received_at", "id"], ascending=False)
+    out = pd.DataFrame(
+        {
+            "Mã lần gửi": [str(int(v)) for v in h["id"]],
+            "Kỳ báo cáo": [fmt_period(v) for v in h["period"]],
+            "Biểu": [forms_text(v) for v in h["forms"]],
+            "Phiên bản": [_version_text(v) for v in h["version"]],
+            "Hiện hành": ["Đang dùng" if bool(v) else "Đã thay thế" for v in h["is_current"]],
+            "Tệp": [str(v) for v in h["filename"]],
+            "Người gửi": [str(v) if v is not None and v == v else "" for v in h["sender"]],
+            "Thời điểm nhận": [fmt_datetime(v) for v in h["received_at"]],
+        },
+        dtype="string",
+    )
+    return out.reset_index(drop=True)
+
+
+def _version_text(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{FORMS_BY_KEY[k].sheet_title}: {v}" for k, v in value.items() if k in FORMS_BY_KEY)
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    try:
+        return str(int(value))
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def history_choice_label(row: pd.Series) -> str:
+    """Label of one submission in the download picker (plain text: st.selectbox shows it as text)."""
+    return f"#{row['Mã lần gửi']} · {row['Kỳ báo cáo']} · {row['Biểu']} · phiên bản {row['Phiên bản']} · {row['Thời điểm nhận']}"
+
+
+# ---------------------------------------------------------------- periods and text safety
+
+
+def period_choices(today: dt.date, months_back: int = 12, months_ahead: int = 1) -> list[str]:
+    """Period codes for the template picker: recent months (newest first), then recent quarters."""
+    months = []
+    y, m = today.year, today.month
+    for delta in range(-months_ahead, months_back):
+        mm = m - delta
+        yy = y + (mm - 1) // 12
+        mm = (mm - 1) % 12 + 1
+        months.append(f"{yy:04d}-{mm:02d}")
+    quarter = (today.month - 1) // 3 + 1
+    quarters = []
+    for delta in range(0, 4):
+        q = quarter - delta
+        yy = today.year + (q - 1) // 4
+        q = (q - 1) % 4 + 1
+        quarters.append(f"{yy:04d}-Q{q}")
+    return months + quarters
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
+
+
+def md_escape(text: Any) -> str:
+    """Text from a file made inert for Streamlit's Markdown (labels, captions)."""
+    s = "" if text is None else str(text)
+    s = s.replace("\r", " ").replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", s)
