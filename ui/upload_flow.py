@@ -110,6 +110,13 @@ def _refused(filename: str, data: bytes, problem: Problem) -> CheckResult:
     )
 
 
+def load_registry(engine):
+    """The ward's registry from the database (units and plan tasks, as an administrator left them)."""
+    from storage.registry import load_registry as _load
+
+    return _load(engine)
+
+
 def check_upload(engine, data: bytes, filename: str, *, registry, today: dt.date | None = None) -> FileCheck:
     """Check one uploaded file exactly as the command-line check would; store nothing."""
     from loaders.check import check_bytes
