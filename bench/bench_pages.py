@@ -26,8 +26,28 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from page_helpers import PAGES, TODAY, build_database, environment  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-GOAL_S = 1.0
-VIEW = {"kind": "quarter", "period": "2026-Q3"}
+GOAL_S = 1.0  # sample ward; the city-scale goal is 2 s
+
+
+def views_with_data(url: str) -> list[dict[str, str]]:
+    """The month, quarter and year that end at the database's latest period with data.
+
+    A view with no data would time an empty state, so the views come from the data.
+    """
+    from storage import db, queries
+
+    engine = db.get_engine(url)
+    try:
+        periods = list(queries.list_periods(engine)["period"])
+    finally:
+        engine.dispose()
+    last = periods[-1] if periods else "2026-11"
+    year, month = last[:4], int(last[5:7])
+    return [
+        {"kind": "month", "period": last},
+        {"kind": "quarter", "period": f"{year}-Q{(month - 1) // 3 + 1}"},
+        {"kind": "year", "period": year},
+    ]
 
 
 def time_page(url: str, page: str, params: dict[str, str], warm_runs: int) -> tuple[float, float]:
@@ -59,6 +79,7 @@ def browser_first_chart(url: str) -> dict[str, float]:
     from test_browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_server, wait_healthy
 
     out: dict[str, float] = {}
+    quarter = views_with_data(url)[1]["period"]
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         proc = start_server(url, port, Path(tmp) / "streamlit.log")
@@ -69,7 +90,7 @@ def browser_first_chart(url: str) -> dict[str, float]:
                 browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
                 for path in ("", "tien-do", "tuyen-truyen", "tham-du", "nop-bao-cao", "don-vi"):
                     page = browser.new_page(viewport={"width": 1600, "height": 1000})
-                    q = "kind=quarter&period=2026-Q3" + ("&unit=KDC03" if path == "don-vi" else "")
+                    q = f"kind=quarter&period={quarter}" + ("&unit=KDC03" if path == "don-vi" else "")
                     t0 = time.perf_counter()
                     page.goto(f"{base}/{path}?{q}", wait_until="domcontentloaded")
                     page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg').first.wait_for(
@@ -101,15 +122,18 @@ def main() -> int:
             url = build_database(Path(tmp) / "sample.db", seed=True)
             print(f"sample ward built in {time.perf_counter() - t0:.1f} s")
         print(f"database: {url}")
-        print(f"{'page':<24}{'cold (s)':>10}{'warm (s)':>10}  goal < {GOAL_S:.1f} s")
+        goal = GOAL_S if args.db is None else 2 * GOAL_S
         worst = 0.0
-        for page in PAGES:
-            params = {**VIEW, **({"unit": "KDC03"} if page == "pages/unit.py" else {})}
-            cold, warm = time_page(url, page, params, args.warm_runs)
-            worst = max(worst, cold)
-            flag = "ok" if cold < GOAL_S else "SLOW"
-            print(f"{page:<24}{cold:>10.3f}{warm:>10.3f}  {flag}")
-        print(f"slowest cold page: {worst:.3f} s")
+        for view in views_with_data(url):
+            print(f"view {view}")
+            print(f"{'page':<24}{'cold (s)':>10}{'warm (s)':>10}  goal < {goal:.1f} s")
+            for page in PAGES:
+                params = {**view, **({"unit": "KDC03"} if page == "pages/unit.py" else {})}
+                cold, warm = time_page(url, page, params, args.warm_runs)
+                worst = max(worst, cold)
+                flag = "ok" if cold < goal else "SLOW"
+                print(f"{page:<24}{cold:>10.3f}{warm:>10.3f}  {flag}")
+        print(f"slowest cold page: {worst:.3f} s (goal < {goal:.1f} s)")
         if args.browser:
             print("time to first chart in Chromium (s):")
             for path, secs in browser_first_chart(url).items():
