@@ -165,6 +165,7 @@ def _latest_status(wid: int, f: Filters):
             cur.c.unit_id,
             tr.status,
             tr.percent,
+            tr.due_date,
             cur.c.month,
             func.row_number()
             .over(partition_by=(tr.task_code, cur.c.unit_id), order_by=(cur.c.month.desc(), rank.desc(), tr.row.desc()))
@@ -174,9 +175,9 @@ def _latest_status(wid: int, f: Filters):
         .where(tr.task_code.is_not(None))
         .subquery()
     )
-    return select(inner.c.task_code, inner.c.unit_id, inner.c.status, inner.c.percent, inner.c.month).where(
-        inner.c.rn == 1
-    )
+    return select(
+        inner.c.task_code, inner.c.unit_id, inner.c.status, inner.c.percent, inner.c.month, inner.c.due_date
+    ).where(inner.c.rn == 1)
 
 
 TIMELINE_COLS = [
@@ -233,6 +234,8 @@ def task_timeline(engine: Engine, f: Filters | None = None, today: dt.date | Non
                 ta.task_id.label("task_id"),
                 func.count().label("lead_n"),
                 func.sum(case((latest_all.c.status == "done", 1), else_=0)).label("lead_done"),
+                # A task the plan gives no date: the lead unit's own "Thời hạn" in its latest report.
+                func.max(latest_all.c.due_date).label("lead_due"),
             )
             .select_from(ta)
             .join(t, t.id == ta.task_id)
@@ -254,6 +257,7 @@ def task_timeline(engine: Engine, f: Filters | None = None, today: dt.date | Non
                 func.coalesce(lead.c.lead_n, 0),
                 func.coalesce(lead.c.lead_done, 0),
                 func.coalesce(active.c.n, 0),
+                lead.c.lead_due,
             )
             .join(assigned, assigned.c.task_id == t.id)
             .outerjoin(lead, lead.c.task_id == t.id)
@@ -262,8 +266,10 @@ def task_timeline(engine: Engine, f: Filters | None = None, today: dt.date | Non
         )
         rows = conn.execute(q).all()
     out = []
-    for code, task, lead_spec, due, cadence, n, done, started, lead_n, lead_done, n_active in rows:
+    for code, task, lead_spec, due, cadence, n, done, started, lead_n, lead_done, n_active, lead_due in rows:
         n, done, started = int(n or 0), int(done or 0), int(started or 0)
+        if due is None and cadence == "once" and lead_due is not None:
+            due = lead_due if isinstance(lead_due, dt.date) else dt.date.fromisoformat(str(lead_due)[:10])
         if cadence == "once":
             if lead_n and lead_done == lead_n:
                 status = "done"

@@ -345,3 +345,27 @@ def test_dates_are_python_dates(db):
     tl = q.task_timeline(db, FEB, TODAY).set_index("task_code")
     assert tl.loc["NV01", "due_date"] == dt.date(2026, 2, 11)
     assert q.attendance_events(db, FEB).iloc[0]["event_date"] == dt.date(2026, 2, 11)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_once_task_without_plan_date_takes_the_lead_units_reported_due(backend, tmp_path):
+    """NV04 has no date in the plan; BXDD (its lead) reports 'Thời hạn 30/06/2026' and is still
+    in progress, so after 30/06 the task is overdue, and before it is not."""
+    gen = engine_for(backend, tmp_path)
+    eng = next(gen)
+    try:
+        row = {**task("NV04", "in_progress"), "due_date": D(2026, 6, 30), "due_text": "30/06/2026"}
+        store_result(eng, make_result("BXDD", "2026-06", tasks=[row]), fake_bytes("nv04"), "bxdd-t6.xlsx")
+        jun_nov = q.Filters("2026-06", "2026-11")
+        tl = q.task_timeline(eng, jun_nov, D(2026, 11, 28)).set_index("task_code")
+        assert tl.loc["NV04", "due_date"] == D(2026, 6, 30)
+        assert tl.loc["NV04", "overdue"]
+        ov = q.overdue_tasks(eng, jun_nov, D(2026, 11, 28))
+        nv04 = ov.set_index("task_code").loc["NV04"]  # NV01-NV03 are overdue too: nobody reported them here
+        assert nv04["days_overdue"] == 151 and nv04["due_date"] == D(2026, 6, 30)
+        assert not q.task_timeline(eng, jun_nov, D(2026, 6, 15)).set_index("task_code").loc["NV04", "overdue"]
+        # A task with a plan date keeps it: NV03's plan due (31/03/2026) is not replaced by a report.
+        assert tl.loc["NV03", "due_date"] == D(2026, 3, 31)
+    finally:
+        for _ in gen:
+            pass
