@@ -46,16 +46,19 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def _memory_kb(field: str) -> int | None:
-    """VmHWM / VmRSS of this process in KB (Linux), None elsewhere."""
+def _memory_kb(*fields: str) -> list[int | None]:
+    """VmHWM / VmRSS ... of this process in KB (Linux; None elsewhere), from one read of /proc/self/status."""
+    out: list[int | None] = [None] * len(fields)
+    wanted = {f.encode() + b":": i for i, f in enumerate(fields)}
     try:
         with open("/proc/self/status", "rb") as fh:
             for line in fh:
-                if line.startswith(field.encode() + b":"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        return None
-    return None
+                i = wanted.get(line.split(b"\t", 1)[0].split(b" ", 1)[0])
+                if i is not None:
+                    out[i] = int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return out
 
 
 def _reset_peak() -> None:
@@ -131,8 +134,9 @@ def main() -> None:
         request = None
         response["seconds"] = time.perf_counter() - started
         # ru_maxrss survives exec (it may be the parent's); VmHWM is this process's own peak.
-        response["maxrss_kb"] = _memory_kb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        response["rss_kb"] = _memory_kb("VmRSS")
+        peak, rss = _memory_kb("VmHWM", "VmRSS")
+        response["maxrss_kb"] = peak or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        response["rss_kb"] = rss
         response["exiting"] = exit_after
         try:
             payload = pickle.dumps(response, protocol=pickle.HIGHEST_PROTOCOL)

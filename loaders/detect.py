@@ -24,7 +24,7 @@ from loaders.forms import (
     Form,
 )
 from loaders.raw import CellError, RawSheet
-from loaders.text import clean, fold
+from loaders.text import _fold, clean, fold
 
 _UNSCORED = {"row_no", "note"}
 _NUMBERING = re.compile(r"^\(?\s*(\d{1,2}|[a-z]|[ivx]{1,4})\s*\)?$", re.IGNORECASE)
@@ -88,16 +88,11 @@ class _FormLabels:
 _LABELS = {form.key: _FormLabels(form) for form in FORMS}
 
 
-@lru_cache(maxsize=16384)
-def _names_a_field(folded: str) -> bool:
-    return any(labels.match(folded)[0] for labels in _LABELS.values())
-
-
 def _fold_label(value: Any) -> str:
     if not isinstance(value, str):
         return ""
     # "Số lượng (tin, bài)" is also tried without the bracket
-    return fold(value)
+    return _fold(value)  # fold() without its None / str() steps: the hot path of detection
 
 
 def _fold_no_parens(value: Any) -> str:
@@ -186,42 +181,64 @@ class Table:
         return min(self.columns.values()) if self.columns else 0
 
 
-def _match_row(labels: _FormLabels, candidates: list[list[str]]) -> tuple[dict[str, int], int]:
-    """Assign fields to columns; candidates[c] = folded texts to try for column c, best first."""
+@lru_cache(maxsize=16384)
+def _all_matches(folded: str) -> tuple[tuple[str | None, int], ...]:
+    """labels.match(folded) for every form, in FORMS order."""
+    return tuple(_LABELS[form.key].match(folded) for form in FORMS)
+
+
+def _assign(matches: list[list[tuple[str | None, int]]]) -> tuple[dict[str, int], int]:
+    """Fields to columns from matches[c] = (field key, quality) of column c's texts, best first."""
+    # Upper bound first: a row that cannot name MIN_HEADER_FIELDS scored fields is no header of this form.
+    possible = {key for found in matches for key, _q in found if key and key not in _UNSCORED}
+    if len(possible) < MIN_HEADER_FIELDS:
+        return {}, len(possible)
     columns: dict[str, int] = {}
-    quality: dict[str, int] = {}
+    used: set[int] = set()
     for wanted in (2, 1):
-        for c, texts in enumerate(candidates):
-            if c in columns.values():
+        for c, found in enumerate(matches):
+            if c in used:
                 continue
-            for text in texts:
-                key, q = labels.match(text)
+            for key, q in found:
                 if key and q == wanted and key not in columns:
                     columns[key] = c
-                    quality[key] = q
+                    used.add(c)
                     break
     score = sum(1 for k in columns if k not in _UNSCORED)
     return columns, score
 
 
-def _candidates_one_row(hrows: list[list[Any]], r: int) -> list[list[str]]:
-    row = hrows[r]
-    out = []
-    for v in row:
-        texts = [t for t in (_fold_label(v), _fold_no_parens(v)) if t]
-        out.append(texts)
-    return out
+class _RowFolds:
+    """Folded texts of each header-grid row, computed once per sheet (labels, labels without brackets)."""
+
+    def __init__(self, hrows: list[list[Any]]) -> None:
+        self.hrows = hrows
+        self._cache: dict[int, tuple[list[str], list[str]]] = {}
+
+    def get(self, r: int) -> tuple[list[str], list[str]]:
+        found = self._cache.get(r)
+        if found is None:
+            row = self.hrows[r] if 0 <= r < len(self.hrows) else []
+            found = ([_fold_label(v) for v in row], [_fold_no_parens(v) for v in row])
+            self._cache[r] = found
+        return found
 
 
-def _candidates_two_rows(hrows: list[list[Any]], r: int, group_cells: set[tuple[int, int]]) -> list[list[str]]:
-    top_row = hrows[r]
-    sub_row = hrows[r + 1] if r + 1 < len(hrows) else []
-    width = max(len(top_row), len(sub_row))
+def _candidates_one_row(folds: _RowFolds, r: int) -> list[list[str]]:
+    labels, no_parens = folds.get(r)
+    return [[t for t in (a, b) if t] for a, b in zip(labels, no_parens, strict=True)]
+
+
+def _candidates_two_rows(folds: _RowFolds, r: int, group_cells: set[tuple[int, int]]) -> list[list[str]]:
+    top_labels, top_np = folds.get(r)
+    sub_labels, sub_np = folds.get(r + 1)
+    n_top, n_sub = len(top_labels), len(sub_labels)
+    width = max(n_top, n_sub)
     out = []
     last_top = ""
     for c in range(width):
-        top = _fold_label(_cell(hrows, r, c))
-        sub = _fold_label(_cell(hrows, r + 1, c))
+        top = top_labels[c] if c < n_top else ""
+        sub = sub_labels[c] if c < n_sub else ""
         is_group = (r, c) in group_cells
         if not top and sub:
             top, is_group = last_top, True  # a group header written once, not merged
@@ -234,12 +251,12 @@ def _candidates_two_rows(hrows: list[list[Any]], r: int, group_cells: set[tuple[
             texts.append(f"{top} {sub}")
         if top and not is_group:
             texts.append(top)
-            np = _fold_no_parens(_cell(hrows, r, c))
+            np = top_np[c] if c < n_top else ""
             if np:
                 texts.append(np)
         if sub:
             texts.append(sub)
-            np = _fold_no_parens(_cell(hrows, r + 1, c))
+            np = sub_np[c] if c < n_sub else ""
             if np:
                 texts.append(np)
         out.append(texts)
@@ -260,23 +277,27 @@ def find_table(sheet: RawSheet) -> Table | None:
     """The best form header in a sheet (or None), with its data rows."""
     hrows = header_grid(sheet)
     groups = _group_cells(sheet)
+    folds = _RowFolds(hrows)
     best: tuple[int, int, int, Form, int, dict[str, int]] | None = None  # (score, -mode, -row, form, row, cols)
     for r, row in enumerate(hrows):
         texts = sum(1 for v in row if isinstance(v, str) and v.strip())
         if texts < 2:
             continue
-        one = _candidates_one_row(hrows, r)
+        one = [[_all_matches(t) for t in texts] for texts in _candidates_one_row(folds, r)]
         # a header row names at least one field of some form by itself; only then try it as a two-row header
-        any_label = any(_names_a_field(t) for texts in one for t in texts)
+        any_label = any(key for cell in one for found in cell for key, _q in found)
         if not any_label:
             continue
-        two = _candidates_two_rows(hrows, r, groups) if r + 1 < len(hrows) else None
-        for form in FORMS:
-            labels = _LABELS[form.key]
+        two = (
+            [[_all_matches(t) for t in texts] for texts in _candidates_two_rows(folds, r, groups)]
+            if r + 1 < len(hrows)
+            else None
+        )
+        for i, form in enumerate(FORMS):
             for mode, cands in ((1, one), (2, two)):
                 if cands is None:
                     continue
-                cols, score = _match_row(labels, cands)
+                cols, score = _assign([[found[i] for found in cell] for cell in cands])
                 if score < MIN_HEADER_FIELDS:
                     continue
                 rank = (score, -mode, -r)
@@ -296,7 +317,11 @@ _TOTAL_PREFIXES = ("tong cong", "cong tong", "tong so")
 
 
 def _is_signature(value: Any) -> bool:
-    text = _fold_label(value)
+    return _is_signature_text(_fold_label(value))
+
+
+@lru_cache(maxsize=16384)
+def _is_signature_text(text: str) -> bool:
     if not text:
         return False
     for sig in _SIGNATURES:
@@ -323,8 +348,13 @@ def _is_numbering_row(row: list[Any], cols: list[int]) -> bool:
     return True
 
 
+@lru_cache(maxsize=32)
+def _total_words(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(fold(w) for w in words)
+
+
 def is_total_row(form: Form, row: list[Any], cols: list[int]) -> bool:
-    words = {fold(w) for w in form.total_words}
+    words = _total_words(tuple(form.total_words))
     seen = 0
     for c in cols:
         v = row[c] if c < len(row) else None

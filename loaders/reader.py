@@ -73,9 +73,21 @@ def _clean_cell(value: Any) -> Any:
     if isinstance(value, str):
         if value == "":
             return None
+        if value.isprintable() and "_x" not in value:
+            return value  # nothing for clean_text to change (no control characters, no _x0001_ escapes)
         value = clean_text(value)
         return value if value != "" else None
     return value
+
+
+def _clean_row(values: Any) -> list[Any]:
+    """One grid row: calamine's "" -> None, text cleaned (the common cases inline: they are most cells)."""
+    return [
+        None
+        if v.__class__ is str and v == ""
+        else (v if v.__class__ is not str or (v.isprintable() and "_x" not in v) else _clean_cell(v))
+        for v in values
+    ]
 
 
 # --------------------------------------------------------------------------
@@ -109,18 +121,21 @@ def member_names(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _read_member(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
-    with zf.open(member_names(zf).get(name, name)) as fh:
+def _read_member(zf: zipfile.ZipFile, name: str, limit: int, stored: dict[str, str] | None = None) -> bytes:
+    with zf.open((stored if stored is not None else member_names(zf)).get(name, name)) as fh:
         return fh.read(limit)
 
 
+def _entity(m: re.Match[str]) -> str:
+    return _XML_ENTITIES[m.group(1)]
+
+
 def _attrs(tag: bytes) -> dict[str, str]:
-    return {
-        k.decode("utf-8", "replace"): _XML_ENTITY_RE.sub(
-            lambda m: _XML_ENTITIES[m.group(1)], v.decode("utf-8", "replace")
-        )
-        for k, v in _ATTR_RE.findall(tag)
-    }
+    out = {}
+    for k, v in _ATTR_RE.findall(tag):
+        value = v.decode("utf-8", "replace")
+        out[k.decode("utf-8", "replace")] = _XML_ENTITY_RE.sub(_entity, value) if "&" in value else value
+    return out
 
 
 def resolve_part(base_part: str, target: str) -> str:
@@ -139,7 +154,8 @@ def resolve_part(base_part: str, target: str) -> str:
 
 def workbook_part(zf: zipfile.ZipFile, names: set[str] | None = None) -> str | None:
     """The workbook part named by the package relationships (xl/workbook.xml usually)."""
-    names = set(member_names(zf))
+    if names is None:
+        names = set(member_names(zf))
     if "_rels/.rels" in names:
         for m in _REL_RE.finditer(_read_member(zf, "_rels/.rels", 1024 * 1024)):
             rel = {k.split(":")[-1]: v for k, v in _attrs(m.group(0)).items()}
@@ -155,19 +171,20 @@ def workbook_part(zf: zipfile.ZipFile, names: set[str] | None = None) -> str | N
 
 def ooxml_sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
     """(sheet name, zip member) for each worksheet of an xlsx/xlsm, in workbook order."""
-    names = set(member_names(zf))
-    workbook = workbook_part(zf)
+    stored = member_names(zf)
+    names = set(stored)
+    workbook = workbook_part(zf, names)
     if workbook is None or workbook.endswith(".bin"):
         return []
     rels = resolve_part(workbook, "_rels/" + PurePosixPath(workbook).name + ".rels")
     targets: dict[str, str] = {}
     if rels in names:
-        for m in _REL_RE.finditer(_read_member(zf, rels, 4 * 1024 * 1024)):
+        for m in _REL_RE.finditer(_read_member(zf, rels, 4 * 1024 * 1024, stored)):
             rel = {k.split(":")[-1]: v for k, v in _attrs(m.group(0)).items()}
             if rel.get("Id"):
                 targets[rel["Id"]] = resolve_part(workbook, rel.get("Target", ""))
     out: list[tuple[str, str]] = []
-    for m in _SHEET_RE.finditer(_read_member(zf, workbook, 4 * 1024 * 1024)):
+    for m in _SHEET_RE.finditer(_read_member(zf, workbook, 4 * 1024 * 1024, stored)):
         attrs = _attrs(m.group(0))
         rid = next((v for k, v in attrs.items() if ":" in k and k.split(":")[-1] == "id"), None)
         if rid and targets.get(rid) in names:
@@ -254,6 +271,7 @@ _OPEN_CELL_REF_RE = re.compile(
 _ERROR_CELL_RE = re.compile(
     rb"""<(?:[\w.-]+:)?c\b([^>]*?\bt\s*=\s*["']e["'][^>]*)>(.*?)</(?:[\w.-]+:)?c\s*>""", re.DOTALL
 )
+_T_ERROR_RE = re.compile(rb"""t\s*=\s*["']e["']""")
 _ROW_END_RE = re.compile(rb"</(?:[\w.-]+:)?row\s*>")
 SEGMENT_BYTES = 4 * 1024 * 1024
 _F_START_RE = re.compile(rb"<(?:[\w.-]+:)?f\b")
@@ -286,7 +304,8 @@ def scan_xlsx_sheet(zf: zipfile.ZipFile, member: str, sheet: str, limits: Limits
         _check_refs(refs, sheet, limits)
         start = stop
     errors: dict[tuple[int, int], CellError] = {}
-    for m in _ERROR_CELL_RE.finditer(data):
+    # _T_ERROR_RE is a cheap necessary condition (no leading \b: a literal scan) for any error cell.
+    for m in _ERROR_CELL_RE.finditer(data) if _T_ERROR_RE.search(data) else ():
         r = _R_ATTR_RE.search(m.group(1))
         at = parse_ref(r.group(1).decode("ascii", "replace")) if r else None
         if at:
@@ -605,7 +624,7 @@ def _build_sheet(
     rows: list[list[Any]] = []
     for r in range(height):
         src = grid[r] if r < len(grid) else ()
-        row = [_clean_cell(v) for v in src]
+        row = _clean_row(src)
         if len(row) < width:
             row.extend([None] * (width - len(row)))
         rows.append(row)

@@ -204,6 +204,7 @@ class Sandbox:
 
     def __init__(self, limits: Limits = LIMITS, start: bool = True) -> None:
         self.limits = limits
+        self._limits_dict = asdict(limits)  # sent with every request (Limits is frozen)
         self._lock = threading.Lock()
         self._worker: _Worker | None = None
         self.last = RunStats()
@@ -261,7 +262,7 @@ class Sandbox:
     def _read_in_worker(
         self, data: bytes, fmt: str, filename: str, stats: RunStats
     ) -> tuple[RawWorkbook | None, list[Problem]]:
-        request = {"data": data, "fmt": fmt, "limits": asdict(self.limits), "timeout": self.limits.worker_timeout_s}
+        request = {"data": data, "fmt": fmt, "limits": self._limits_dict, "timeout": self.limits.worker_timeout_s}
         with self._lock:
             worker = self._ensure()
             try:

@@ -17,13 +17,28 @@ _NOT_WORD = re.compile(r"[^0-9a-z%]+")
 _SPACES = re.compile(r"\s+")
 
 
+CLEAN_CACHE_MAX_CHARS = 128  # short cell texts repeat across rows and files: their cleaned form is cached
+
+
 def clean(value: object) -> str:
     """Text as a person meant it: NFC, no control characters, one space between words."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", str(value))
+    text = str(value)
+    if len(text) <= CLEAN_CACHE_MAX_CHARS:
+        return _clean_short(text)
+    return _clean(text)
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub("", text).replace("\u00a0", " ")
     return _SPACES.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=16384)  # at most ~16k x 128 characters
+def _clean_short(text: str) -> str:
+    return _clean(text)
 
 
 @lru_cache(maxsize=65536)

@@ -445,6 +445,16 @@ def _object_array(values: list[Any]) -> np.ndarray:
     return out
 
 
+def _int64_array(values: list[Any]) -> Any:
+    """Nullable Int64 from ints and None, built directly (pd.array infers per element and is ~10x slower)."""
+    try:
+        mask = np.array([v is None for v in values], dtype=bool)
+        data = np.array([0 if v is None else v for v in values], dtype=np.int64)
+    except (OverflowError, TypeError, ValueError):
+        return pd.array(values, dtype="Int64")
+    return pd.arrays.IntegerArray(data, mask)
+
+
 def _frame(form: Form, records: list[dict[str, Any]]) -> pd.DataFrame:
     """Explicit dtypes (pandas 3 would infer ``str`` for text): object, Int64 counts, float64 percent."""
     columns = frame_columns(form)
@@ -454,7 +464,7 @@ def _frame(form: Form, records: list[dict[str, Any]]) -> pd.DataFrame:
         values = [rec.get(col) for rec in records]
         kind = kinds.get(col)
         if kind == "count":
-            arrays.append(pd.array(values, dtype="Int64"))
+            arrays.append(_int64_array(values))
         elif kind == "percent":
             arrays.append(np.array([np.nan if v is None else float(v) for v in values], dtype="float64"))
         elif col == "row":
