@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -75,36 +74,23 @@ def time_page(url: str, page: str, params: dict[str, str], warm_runs: int) -> tu
 
 
 def browser_first_chart(url: str) -> dict[str, float]:
+    from browser_helpers import CHROMIUM, CHROMIUM_ARGS, streamlit_server
     from playwright.sync_api import sync_playwright
-    from test_browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_server, wait_healthy
 
     out: dict[str, float] = {}
     quarter = views_with_data(url)[1]["period"]
-    port = free_port()
-    with tempfile.TemporaryDirectory() as tmp:
-        proc = start_server(url, port, Path(tmp) / "streamlit.log")
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_healthy(base, proc)
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-                for path in ("", "tien-do", "tuyen-truyen", "tham-du", "nop-bao-cao", "don-vi"):
-                    page = browser.new_page(viewport={"width": 1600, "height": 1000})
-                    q = f"kind=quarter&period={quarter}" + ("&unit=KDC03" if path == "don-vi" else "")
-                    t0 = time.perf_counter()
-                    page.goto(f"{base}/{path}?{q}", wait_until="domcontentloaded")
-                    page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg').first.wait_for(
-                        timeout=120_000
-                    )
-                    out[path or "tong-quan"] = time.perf_counter() - t0
-                    page.close()
-                browser.close()
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with tempfile.TemporaryDirectory() as tmp, streamlit_server(url, Path(tmp) / "streamlit.log", TODAY) as base:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            for path in ("", "tien-do", "tuyen-truyen", "tham-du", "nop-bao-cao", "don-vi"):
+                page = browser.new_page(viewport={"width": 1600, "height": 1000})
+                q = f"kind=quarter&period={quarter}" + ("&unit=KDC03" if path == "don-vi" else "")
+                t0 = time.perf_counter()
+                page.goto(f"{base}/{path}?{q}", wait_until="domcontentloaded")
+                page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg').first.wait_for(timeout=120_000)
+                out[path or "tong-quan"] = time.perf_counter() - t0
+                page.close()
+            browser.close()
     return out
 
 

@@ -303,6 +303,14 @@ def _sheet_overdue(wb: Workbook, data: ReportData) -> None:
     _table(ws, row, cols, _records(data.overdue), empty_text="Không có nhiệm vụ quá hạn.")
 
 
+def _quantity_reach(widths: tuple[int, ...]) -> tuple[Col, Col]:
+    """The two figure columns every propaganda table has, in columns 2 and 3."""
+    return (
+        Col("Số lượng", widths[1], key="quantity", fmt=XL_INT),
+        Col("Số người tham dự, lượt tiếp cận", widths[2], key="reach", fmt=XL_INT),
+    )
+
+
 def _sheet_propaganda(wb: Workbook, data: ReportData) -> None:
     ws = wb.create_sheet(SHEETS[3])
     widths = (52, 16, 20, 40)
@@ -314,24 +322,21 @@ def _sheet_propaganda(wb: Workbook, data: ReportData) -> None:
     row = _section(ws, row, "1. Theo hình thức tuyên truyền", 4)
     cols = (
         Col("Hình thức tuyên truyền", widths[0], get=lambda r: channel_label(r.get("channel"))),
-        Col("Số lượng", widths[1], key="quantity", fmt=XL_INT),
-        Col("Số người tham dự, lượt tiếp cận", widths[2], key="reach", fmt=XL_INT),
+        *_quantity_reach(widths),
     )
     row = _table(ws, row, cols, _records(data.propaganda_by_channel), total={1: "Tổng cộng", 2: q_total, 3: r_total})
 
     row = _section(ws, row, "2. Theo nội dung tuyên truyền", 4)
     cols = (
         Col("Nội dung tuyên truyền", widths[0], get=lambda r: topic_label(r.get("topic"))),
-        Col("Số lượng", widths[1], key="quantity", fmt=XL_INT),
-        Col("Số người tham dự, lượt tiếp cận", widths[2], key="reach", fmt=XL_INT),
+        *_quantity_reach(widths),
     )
     row = _table(ws, row, cols, _records(data.propaganda_by_topic), total={1: "Tổng cộng", 2: q_total, 3: r_total})
 
     row = _section(ws, row, "3. Theo đơn vị", 4)
     cols = (
         Col("Đơn vị", widths[0], key="unit_name"),
-        Col("Số lượng", widths[1], key="quantity", fmt=XL_INT),
-        Col("Số người tham dự, lượt tiếp cận", widths[2], key="reach", fmt=XL_INT),
+        *_quantity_reach(widths),
         Col("Khối", widths[3], key="group"),
     )
     _table(ws, row, cols, _records(data.propaganda_by_unit), total={1: "Tổng cộng", 2: q_total, 3: r_total})

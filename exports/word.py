@@ -181,14 +181,20 @@ def _page(doc) -> None:
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), theme.FONT)
 
 
-def _header_block(doc, data: ReportData) -> None:
+def _two_cells(doc, left_cm: float, right_cm: float):
+    """A borderless one-row table of two cells of fixed widths (header and signature blocks)."""
     table = doc.add_table(rows=1, cols=2)
     table.autofit = False
     _no_border(table)
     left, right = table.rows[0].cells
-    for col, w in zip(table.columns, (7.8, 8.7), strict=True):
+    for col, w in zip(table.columns, (left_cm, right_cm), strict=True):
         col.width = Cm(w)
-    left.width, right.width = Cm(7.8), Cm(8.7)
+    left.width, right.width = Cm(left_cm), Cm(right_cm)
+    return left, right
+
+
+def _header_block(doc, data: ReportData) -> None:
+    left, right = _two_cells(doc, 7.8, 8.7)
     _centered(
         left,
         [
@@ -409,13 +415,7 @@ def _section_plan(doc) -> None:
 
 def _signature(doc) -> None:
     _para(doc, "", space_after=6)
-    table = doc.add_table(rows=1, cols=2)
-    table.autofit = False
-    _no_border(table)
-    left, right = table.rows[0].cells
-    for col, w in zip(table.columns, (8.0, 8.5), strict=True):
-        col.width = Cm(w)
-    left.width, right.width = Cm(8.0), Cm(8.5)
+    left, right = _two_cells(doc, 8.0, 8.5)
     _centered(
         left,
         [

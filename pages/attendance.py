@@ -5,20 +5,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, components, data, filters, tables, theme
+from ui import charts, components, data, tables, theme
 from ui.format import fmt_date, fmt_int, label, shorten
 
-components.page_title("Tham dự hội nghị, học tập quán triệt")
-f = filters.current()
-
-if not data.list_periods():
-    components.empty_state()
-    st.stop()
+f = components.page_start("Tham dự hội nghị, học tập quán triệt")
 
 events = data.attendance_events(f)
-if events.empty:
-    components.empty_state(components.NO_DATA_IN_RANGE, upload_link=False)
-    st.stop()
+components.stop_if_empty(events)
 
 h = data.headline(f)
 prev = h.get("previous") or {}
@@ -45,7 +38,7 @@ per_event = (
     .sort_values("first", na_position="last")
 )
 per_event["event_key"] = [
-    f"{shorten(e, 60)} ({fmt_date(d)})" if fmt_date(d) else shorten(e, 60)
+    charts.plain(f"{shorten(e, 60)} ({fmt_date(d)})" if fmt_date(d) else shorten(e, 60))
     for e, d in zip(per_event["event_name"], per_event["first"], strict=False)
 ]
 fig = go.Figure()

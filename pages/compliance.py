@@ -3,20 +3,13 @@ a units x months grid; the list to remind."""
 
 import streamlit as st
 
-from ui import charts, components, data, filters, tables, theme
+from ui import charts, components, data, tables, theme
 from ui.format import fmt_percent, fmt_period_short, label
 
-components.page_title("Tình hình nộp báo cáo")
-f = filters.current()
-
-if not data.list_periods():
-    components.empty_state()
-    st.stop()
+f = components.page_start("Tình hình nộp báo cáo")
 
 comp = data.compliance(f)
-if comp.empty:
-    components.empty_state(components.NO_DATA_IN_RANGE, upload_link=False)
-    st.stop()
+components.stop_if_empty(comp)
 
 comp = comp.assign(
     **{
@@ -77,7 +70,7 @@ with right:
 st.subheader("Danh sách cần nhắc nộp báo cáo")
 missing = comp[comp["status"] == "missing"]
 if missing.empty:
-    st.success("Không có đơn vị nào còn thiếu báo cáo đến hạn.", icon=":material/check_circle:")
+    components.all_clear("Không có đơn vị nào còn thiếu báo cáo đến hạn.")
 else:
     per_unit = (
         missing.groupby(["unit_code", "unit_name", "group"], as_index=False)

@@ -3,23 +3,16 @@ marked as handled by the office."""
 
 import streamlit as st
 
-from ui import charts, components, data, filters, tables, theme
+from ui import charts, components, data, tables, theme
 from ui.format import fmt_period
 
-components.page_title("Khó khăn, vướng mắc")
-f = filters.current()
-
-if not data.list_periods():
-    components.empty_state()
-    st.stop()
+f = components.page_start("Khó khăn, vướng mắc")
 
 HANDLER = "Văn phòng Đảng ủy"
 SHOW = {"open": "Chưa xử lý", "handled": "Đã xử lý", "all": "Tất cả"}
 
 all_obs = data.obstacles(f)
-if all_obs.empty:
-    components.empty_state("Các đơn vị chưa nêu khó khăn, vướng mắc nào trong kỳ xem.", upload_link=False)
-    st.stop()
+components.stop_if_empty(all_obs, "Các đơn vị chưa nêu khó khăn, vướng mắc nào trong kỳ xem.")
 
 open_count = int((~all_obs["handled"].astype(bool)).sum())
 c1, c2, c3 = st.columns(3)
@@ -59,7 +52,7 @@ def _save_changes(ids: list[int]) -> None:
 
 
 if shown.empty:
-    st.info("Không có khó khăn, vướng mắc nào khớp với lựa chọn.", icon=":material/info:")
+    components.note("Không có khó khăn, vướng mắc nào khớp với lựa chọn.")
 else:
     editable = shown.assign(period_label=shown["period"].map(fmt_period))[
         ["handled", "unit_name", "period_label", "task_code", "task", "text"]

@@ -3,15 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from ui import charts, components, data, filters, tables, theme
-from ui.format import fmt_int, label, lead_label
+from ui import charts, components, data, tables, theme
+from ui.format import fmt_int, label
 
-components.page_title("Tổng quan")
-f = filters.current()
-
-if not data.list_periods():
-    components.empty_state()
-    st.stop()
+f = components.page_start("Tổng quan")
 
 h = data.headline(f)
 prev = h.get("previous") or {}
@@ -60,24 +55,7 @@ left, middle, right = st.columns(3)
 
 with left:
     st.markdown("**Nhiệm vụ quá hạn**")
-    overdue = data.overdue_tasks(f)
-    if overdue.empty:
-        st.success("Không có nhiệm vụ quá hạn.", icon=":material/check_circle:")
-    else:
-        shown = overdue.assign(lead_name=[lead_label(v, names) for v in overdue["lead"]])
-        tables.table(
-            shown,
-            {
-                "task_code": "Mã",
-                "task": "Nhiệm vụ",
-                "lead_name": "Đơn vị chủ trì",
-                "due_date": "Thời hạn",
-                "days_overdue": "Số ngày quá hạn",
-            },
-            kinds={"due_date": "date", "days_overdue": "int"},
-            key="ov_overdue",
-            title="Nhiệm vụ quá hạn",
-        )
+    components.overdue_table(f, names, key="ov_overdue")
 
 with middle:
     st.markdown("**Đơn vị chưa báo cáo**")
@@ -85,9 +63,9 @@ with middle:
     due = comp[comp["status"].isin(["on_time", "late", "missing"])] if not comp.empty else comp
     missing = due[due["status"] == "missing"] if not due.empty else due
     if due.empty:
-        st.info("Chưa có kỳ báo cáo nào đến hạn trong kỳ xem.", icon=":material/info:")
+        components.note("Chưa có kỳ báo cáo nào đến hạn trong kỳ xem.")
     elif missing.empty:
-        st.success("Tất cả đơn vị đã nộp báo cáo các kỳ đến hạn.", icon=":material/check_circle:")
+        components.all_clear("Tất cả đơn vị đã nộp báo cáo các kỳ đến hạn.")
     else:
         latest = missing["period"].max()
         last = missing[missing["period"] == latest].sort_values("unit_name")
@@ -105,7 +83,7 @@ with right:
     st.markdown("**Khó khăn, vướng mắc chưa xử lý**")
     obs = data.obstacles(f, handled=False)
     if obs.empty:
-        st.success("Không có khó khăn, vướng mắc nào đang chờ xử lý.", icon=":material/check_circle:")
+        components.all_clear("Không có khó khăn, vướng mắc nào đang chờ xử lý.")
     else:
         tables.table(
             obs,
@@ -122,7 +100,7 @@ a, b = st.columns(2)
 with a:
     timeline = data.task_timeline(f)
     if timeline.empty:
-        st.info("Chưa có nhiệm vụ trong kế hoạch.", icon=":material/info:")
+        components.note("Chưa có nhiệm vụ trong kế hoạch.")
     else:
         status_key = timeline["status"].where(~timeline["overdue"].astype(bool), "overdue")
         counts = status_key.map(lambda k: label("status", k)).value_counts().rename_axis("status").reset_index(name="n")
@@ -138,7 +116,7 @@ with a:
 with b:
     by_period = data.propaganda_by_period(f)
     if by_period.empty:
-        st.info("Chưa có số liệu tuyên truyền trong kỳ xem.", icon=":material/info:")
+        components.note("Chưa có số liệu tuyên truyền trong kỳ xem.")
     else:
         totals = by_period.groupby("period", as_index=False)[["quantity", "reach"]].sum()
         totals["period_label"] = totals["period"].map(lambda p: f"{p[5:7]}/{p[:4]}")

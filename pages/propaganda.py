@@ -7,12 +7,7 @@ import streamlit as st
 from ui import charts, components, data, filters, tables
 from ui.format import fmt_period_short, label, vocab_labels
 
-components.page_title("Tuyên truyền")
-f = filters.current()
-
-if not data.list_periods():
-    components.empty_state()
-    st.stop()
+f = components.page_start("Tuyên truyền")
 
 h = data.headline(f)
 prev = h.get("previous") or {}
@@ -26,9 +21,7 @@ active_units = int((by_unit["quantity"] > 0).sum()) if not by_unit.empty else 0
 c3.metric("Đơn vị có tuyên truyền", f"{active_units}", border=True)
 
 by_period = data.propaganda_by_period(f)
-if by_period.empty:
-    components.empty_state(components.NO_DATA_IN_RANGE, upload_link=False)
-    st.stop()
+components.stop_if_empty(by_period)
 
 CH = "Hình thức"
 bp = by_period.assign(**{CH: by_period["channel"].map(lambda k: label("channel", k))})
@@ -124,31 +117,21 @@ fig = charts.bar(
 )
 charts.show(fig, key="prop_unit")
 
-top, bottom = st.columns(2)
 cols = {"unit_name": "Đơn vị", "quantity": "Số lượng", "reach": "Lượt tiếp cận"}
 kinds = {"quantity": "int", "reach": "int"}
-with top:
-    st.markdown("**Đơn vị tuyên truyền nhiều nhất**")
-    tables.table(
-        per_unit.sort_values("quantity", ascending=False).head(5),
-        cols,
-        kinds=kinds,
-        unit_link=("unit_code", "unit_name"),
-        key="prop_top",
-        title="Đơn vị tuyên truyền nhiều nhất",
-        download=False,
-    )
-with bottom:
-    st.markdown("**Đơn vị tuyên truyền ít nhất**")
-    tables.table(
-        per_unit.sort_values("quantity", ascending=True).head(5),
-        cols,
-        kinds=kinds,
-        unit_link=("unit_code", "unit_name"),
-        key="prop_bottom",
-        title="Đơn vị tuyên truyền ít nhất",
-        download=False,
-    )
+ends = [(False, "prop_top", "Đơn vị tuyên truyền nhiều nhất"), (True, "prop_bottom", "Đơn vị tuyên truyền ít nhất")]
+for column, (ascending, key, title) in zip(st.columns(2), ends, strict=True):
+    with column:
+        st.markdown(f"**{title}**")
+        tables.table(
+            per_unit.sort_values("quantity", ascending=ascending).head(5),
+            cols,
+            kinds=kinds,
+            unit_link=("unit_code", "unit_name"),
+            key=key,
+            title=title,
+            download=False,
+        )
 
 # ------------------------------------------------------------------ change since previous range
 st.subheader("Thay đổi so với kỳ trước")

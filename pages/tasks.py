@@ -7,22 +7,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, components, data, filters, tables, theme
+from ui import charts, components, data, tables, theme
 from ui.format import fmt_date, fmt_period_short, label, lead_label, shorten
 
-components.page_title("Tiến độ nhiệm vụ")
-f = filters.current()
+f = components.page_start("Tiến độ nhiệm vụ")
 today = data.today()
-
-if not data.list_periods():
-    components.empty_state()
-    st.stop()
 
 names = data.unit_names()
 timeline = data.task_timeline(f)
-if timeline.empty:
-    components.empty_state("Kế hoạch chưa có nhiệm vụ nào trong cơ sở dữ liệu.", upload_link=False)
-    st.stop()
+components.stop_if_empty(timeline, "Kế hoạch chưa có nhiệm vụ nào trong cơ sở dữ liệu.")
 
 # ------------------------------------------------------------------ timeline
 range_start = date.fromisoformat(f"{f.period_from}-01") if f.period_from else today.replace(day=1)
@@ -66,34 +59,13 @@ charts.show(fig, key="tasks_timeline")
 
 # ------------------------------------------------------------------ overdue list
 st.subheader("Nhiệm vụ quá hạn")
-overdue = data.overdue_tasks(f)
-if overdue.empty:
-    st.success("Không có nhiệm vụ quá hạn.", icon=":material/check_circle:")
-else:
-    overdue = overdue.assign(
-        lead_name=[lead_label(v, names) for v in overdue["lead"]],
-        status_label=overdue["status"].map(lambda k: label("status", k)),
-    )
-    tables.table(
-        overdue,
-        {
-            "task_code": "Mã",
-            "task": "Nhiệm vụ",
-            "lead_name": "Đơn vị chủ trì",
-            "due_date": "Thời hạn",
-            "days_overdue": "Số ngày quá hạn",
-            "status_label": "Tình trạng báo cáo",
-        },
-        kinds={"due_date": "date", "days_overdue": "int"},
-        key="tasks_overdue",
-        title="Nhiệm vụ quá hạn",
-    )
+components.overdue_table(f, names, key="tasks_overdue", with_status=True)
 
 # ------------------------------------------------------------------ units x tasks
 st.subheader("Tình trạng theo đơn vị")
 grid = data.task_unit_grid(f)
 if grid.empty:
-    st.info("Chưa có đơn vị nào báo cáo tiến độ nhiệm vụ (Biểu 01) trong kỳ xem.", icon=":material/info:")
+    components.note("Chưa có đơn vị nào báo cáo tiến độ nhiệm vụ (Biểu 01) trong kỳ xem.")
 else:
     latest = grid.drop_duplicates(["task_code", "unit_code"]).copy()
     latest["Tình trạng"] = latest["status"].fillna("no_report").map(lambda k: label("status", k))
@@ -133,7 +105,7 @@ st.subheader("Nhiệm vụ thường xuyên theo kỳ")
 st.caption("Một đơn vị được tính là có hoạt động trong kỳ khi báo cáo có thực hiện nhiệm vụ thường xuyên đó.")
 ongoing = data.ongoing_activity(f)
 if ongoing.empty:
-    st.info("Chưa có số liệu về nhiệm vụ thường xuyên trong kỳ xem.", icon=":material/info:")
+    components.note("Chưa có số liệu về nhiệm vụ thường xuyên trong kỳ xem.")
 else:
     ongoing = ongoing.assign(active=ongoing["active"].astype(bool))
     share = ongoing.groupby(["task_code", "period"], as_index=False)["active"].mean()

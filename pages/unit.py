@@ -61,7 +61,7 @@ c4.metric(
 # ------------------------------------------------------------------ reporting
 st.subheader("Nộp báo cáo theo tháng")
 if comp.empty:
-    st.info("Không có tháng nào trong kỳ xem.", icon=":material/info:")
+    components.note("Không có tháng nào trong kỳ xem.")
 else:
     cmp = comp.assign(
         **{
@@ -133,7 +133,7 @@ else:
 st.subheader("Nhiệm vụ của đơn vị")
 grid = data.task_unit_grid(f)
 if grid.empty:
-    st.info("Đơn vị không được giao và chưa báo cáo nhiệm vụ nào.", icon=":material/info:")
+    components.note("Đơn vị không được giao và chưa báo cáo nhiệm vụ nào.")
 else:
     g = grid.assign(
         status_label=grid["status"].fillna("no_report").map(lambda k: label("status", k)),
@@ -158,7 +158,7 @@ left, right = st.columns(2)
 with left:
     prop = data.propaganda_by_period(f)
     if prop.empty:
-        st.info("Chưa có số liệu tuyên truyền trong kỳ xem.", icon=":material/info:")
+        components.note("Chưa có số liệu tuyên truyền trong kỳ xem.")
     else:
         per = prop.groupby("period", as_index=False)[["quantity", "reach"]].sum().sort_values("period")
         per["Tháng"] = per["period"].map(fmt_period_short)
@@ -168,7 +168,7 @@ with left:
 with right:
     events = data.attendance_events(f)
     if events.empty:
-        st.info("Chưa có hội nghị, buổi học tập nào trong kỳ xem.", icon=":material/info:")
+        components.note("Chưa có hội nghị, buổi học tập nào trong kỳ xem.")
     else:
         st.markdown(
             f"**Tham dự:** {fmt_int(events['present'].sum())}/{fmt_int(events['invited'].sum())} "

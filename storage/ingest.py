@@ -131,28 +131,56 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return frame.astype(object).to_dict("records") if len(frame) else []
 
 
+# table column -> (converter, frame column); the stored row also gets its origin (sheet, row)
+_TASK_COLUMNS = {
+    "task_text": (_text, "task_text"),
+    "status": (_text, "status"),
+    "percent": (_float, "percent"),
+    "completed_on": (_date, "completed_on"),
+    "evidence": (_text, "evidence"),
+    "note": (_text, "note"),
+}
+_PROPAGANDA_COLUMNS = {
+    "channel": (_text, "channel"),
+    "topic": (_text, "topic"),
+    "quantity": (_int, "quantity"),
+    "measure_unit": (_text, "measure_unit"),
+    "reach": (_int, "reach"),
+    "date": (_date, "date"),
+    "link": (_text, "link"),
+}
+_ATTENDANCE_COLUMNS = {
+    "event": (_text, "event"),
+    "event_date": (_date, "event_date"),
+    "format": (_text, "format"),
+    "participant_group": (_text, "group"),
+    "invited": (_int, "invited"),
+    "present": (_int, "present"),
+    "absent_excused": (_int, "absent_excused"),
+    "absent_unexcused": (_int, "absent_unexcused"),
+    "note": (_text, "note"),
+}
+
+
+def _row_values(r: dict[str, Any], sf_id: int, columns: dict[str, tuple[Any, str]]) -> dict[str, Any]:
+    """One frame record as a table row: converted columns plus the form and the cell origin."""
+    values = {col: convert(r.get(src)) for col, (convert, src) in columns.items()}
+    values.update(submission_form_id=sf_id, sheet=str(r.get("sheet") or ""), row=int(r["row"]))
+    return values
+
+
 def _task_rows(frame: pd.DataFrame, sf_id: int, task_ids: dict[str, int]) -> tuple[list[dict], list[str | None]]:
     rows, obstacles = [], []
     for r in _records(frame):
         code = _text(r.get("task_code"))
         due = r.get("due")
-        due_date = _date(r.get("due_date")) if "due_date" in r else _date(due)
-        due_text = _text(r.get("due_text")) if "due_text" in r else _text(due)
         rows.append(
-            dict(
-                submission_form_id=sf_id,
+            _row_values(r, sf_id, _TASK_COLUMNS)
+            | dict(
                 task_id=task_ids.get(code) if code else None,
                 task_code=code,
-                task_text=_text(r.get("task_text")),
-                due_text=due_text,
-                due_date=due_date,
-                status=_text(r.get("status")),
-                percent=_float(r.get("percent")),
-                completed_on=_date(r.get("completed_on")),
-                evidence=_text(r.get("evidence")),
-                note=_text(r.get("note")),
-                sheet=str(r.get("sheet") or ""),
-                row=int(r["row"]),
+                due_text=_text(r.get("due_text")) if "due_text" in r else _text(due),
+                due_date=_date(r.get("due_date")) if "due_date" in r else _date(due),
             )
         )
         obstacles.append(_text(r.get("obstacles")))
@@ -160,41 +188,11 @@ def _task_rows(frame: pd.DataFrame, sf_id: int, task_ids: dict[str, int]) -> tup
 
 
 def _propaganda_rows(frame: pd.DataFrame, sf_id: int) -> list[dict]:
-    return [
-        dict(
-            submission_form_id=sf_id,
-            channel=_text(r.get("channel")),
-            topic=_text(r.get("topic")),
-            quantity=_int(r.get("quantity")),
-            measure_unit=_text(r.get("measure_unit")),
-            reach=_int(r.get("reach")),
-            date=_date(r.get("date")),
-            link=_text(r.get("link")),
-            sheet=str(r.get("sheet") or ""),
-            row=int(r["row"]),
-        )
-        for r in _records(frame)
-    ]
+    return [_row_values(r, sf_id, _PROPAGANDA_COLUMNS) for r in _records(frame)]
 
 
 def _attendance_rows(frame: pd.DataFrame, sf_id: int) -> list[dict]:
-    return [
-        dict(
-            submission_form_id=sf_id,
-            event=_text(r.get("event")),
-            event_date=_date(r.get("event_date")),
-            format=_text(r.get("format")),
-            participant_group=_text(r.get("group")),
-            invited=_int(r.get("invited")),
-            present=_int(r.get("present")),
-            absent_excused=_int(r.get("absent_excused")),
-            absent_unexcused=_int(r.get("absent_unexcused")),
-            note=_text(r.get("note")),
-            sheet=str(r.get("sheet") or ""),
-            row=int(r["row"]),
-        )
-        for r in _records(frame)
-    ]
+    return [_row_values(r, sf_id, _ATTENDANCE_COLUMNS) for r in _records(frame)]
 
 
 # ---------------------------------------------------------------- storing

@@ -3,30 +3,14 @@ exception and draws every chart. Screenshots go to artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
-from page_helpers import ROOT, TODAY, build_database
+from browser_helpers import SCREENSHOTS, chromium_browser, chromium_or_skip, streamlit_server
+from page_helpers import TODAY, build_database
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SHOTS = ROOT / "artifacts" / "screenshots"
 VIEW = "kind=quarter&period=2026-Q3"
 
 # url path -> (file stem, page title shown as h1, minimum number of charts)
@@ -39,64 +23,6 @@ BROWSER_PAGES = {
     "kho-khan": ("06-kho-khan", "Khó khăn, vướng mắc", 0),
     "don-vi": ("07-don-vi", "Chi bộ Khu dân cư số 3", 2),
 }
-
-
-def chromium_or_skip() -> Path:
-    if CHROMIUM.exists():
-        return CHROMIUM
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail("/usr/bin/chromium is missing (install Debian's chromium package)")
-    pytest.skip("/usr/bin/chromium is missing: install Debian's chromium package to run browser tests")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError("streamlit did not become healthy")
-
-
-def start_server(db_url: str, port: int, log_path: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "DASHBOARD_TODAY": TODAY,
-        "DASHBOARD_SEED": "0",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-    }
-    log = log_path.open("wb")
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
 
 
 def wait_rendered(page, title: str, timeout_ms: int = 60_000) -> None:
@@ -125,8 +51,8 @@ def screenshot(page, stem: str) -> None:
     )
     page.set_viewport_size({"width": 1600, "height": min(12000, max(1000, int(height)))})
     page.wait_for_timeout(800)  # charts resize to the new width
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{stem}.png"), full_page=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{stem}.png"), full_page=True)
 
 
 @pytest.fixture(scope="module")
@@ -134,28 +60,14 @@ def server(tmp_path_factory):
     chromium_or_skip()
     tmp = tmp_path_factory.mktemp("browser")
     db_url = build_database(tmp / "sample.db", seed=True)
-    port = free_port()
-    proc = start_server(db_url, port, tmp / "streamlit.log")
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base, proc)
+    with streamlit_server(db_url, tmp / "streamlit.log", TODAY) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = chromium_or_skip()
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
+    with chromium_browser() as b:
         yield b
-        b.close()
 
 
 @pytest.mark.parametrize("path", list(BROWSER_PAGES))
@@ -206,6 +118,8 @@ def test_unit_name_link_opens_the_unit_page(server, browser):
         context.close()
 
 
-def test_chromium_is_debians(tmp_path):
+def test_chromium_is_debians():
     chromium = chromium_or_skip()
-    assert shutil.which("chromium") == str(chromium) or chromium.exists()
+    version = subprocess.run([str(chromium), "--version"], capture_output=True, text=True, timeout=60).stdout
+    assert "Chromium" in version
+    assert "Debian" in version

@@ -2,110 +2,34 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from storage import db
-from tests.conftest import IN_CI, ROOT
+from tests.browser_helpers import SCREENSHOTS, chromium_browser, chromium_or_skip, streamlit_server
 from tests.upload_helpers import bad_attendance_xlsx, registry_database, report_xlsx, row_counts
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-START_TIMEOUT_S = 90
 STEP_TIMEOUT_MS = 60_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(port: int, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("streamlit did not become healthy")
+TODAY = "2026-04-28"
 
 
 @pytest.fixture(scope="module")
 def app_server(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        if IN_CI:
-            pytest.fail(f"{CHROMIUM} is missing (required under CI=true)")
-        pytest.skip(f"{CHROMIUM} is not installed")
+    chromium_or_skip()
     pytest.importorskip("playwright.sync_api")
     tmp = tmp_path_factory.mktemp("browser")
     url = registry_database(tmp / "browser.db")
-    port = _free_port()
-    env = dict(os.environ, DATABASE_URL=url, DASHBOARD_TODAY="2026-04-28")
-    log = open(tmp / "streamlit.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,  # so that .streamlit/config.toml is the one read
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_healthy(port, proc)
-        yield f"http://127.0.0.1:{port}", url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with streamlit_server(url, tmp / "streamlit.log", TODAY) as base:
+        yield base, url
 
 
 @pytest.fixture(scope="module")
 def browser(app_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium_browser() as b:
+        yield b
 
 
 def _shot(page, name: str, focus=None) -> None:

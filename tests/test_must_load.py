@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from conftest import IN_CI
+from upload_helpers import PROPAGANDA_HEADER
 from workbook_helpers import (
     TODAY,
     Sheet,
     attendance_rows,
+    check,
     column_of,
     convert,
     first_data_row,
@@ -28,10 +30,6 @@ from loaders import check_bytes
 from loaders.forms import FORMS_BY_KEY
 
 
-def check(data: bytes, filename: str = "bao-cao.xlsx"):
-    return check_bytes(data, filename, today=TODAY)
-
-
 def accepted(data: bytes, filename: str = "bao-cao.xlsx"):
     result = check(data, filename)
     assert result.accepted, [p.message for p in result.errors]
@@ -45,16 +43,7 @@ def custom_header_sheet(
     return Sheet(name=name, rows=rows)
 
 
-PROP_HEADERS = [
-    "STT",
-    "Hình thức tuyên truyền",
-    "Nội dung tuyên truyền",
-    "Số lượng",
-    "Đơn vị tính",
-    "Số người tham dự, lượt tiếp cận",
-    "Thời gian",
-    "Đường dẫn, ghi chú",
-]
+PROP_HEADERS = PROPAGANDA_HEADER
 
 
 def prop_data():

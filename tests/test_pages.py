@@ -275,3 +275,19 @@ def test_today_is_overridable(monkeypatch):
 def test_header_shows_freshness_as_day_month_year(sample_url, engine):
     at = run_page(sample_url, "pages/overview.py", MONTH)
     assert fmt_datetime(queries.data_freshness(engine)) in texts(at)
+
+
+def test_export_page_builds_its_files_through_the_shared_engine(sample_url):
+    # pages/export.py builds each file from `data.engine_for_url(url)` when the button is clicked
+    from exports.excel import build_workbook
+    from ui import data
+
+    content = build_workbook(data.engine_for_url(sample_url), QUARTER_F, dt.date.fromisoformat(TODAY))
+    assert content[:2] == b"PK"
+
+
+def test_file_text_is_inert_in_chart_labels():
+    from ui import charts
+
+    assert charts.plain("<b>Hội nghị</b> & <a href='x'>") == "&lt;b&gt;Hội nghị&lt;/b&gt; &amp; &lt;a href='x'&gt;"
+    assert charts.plain(None) == ""

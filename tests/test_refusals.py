@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from conftest import CORPUS
 from workbook_helpers import (
-    TODAY,
     Sheet,
     attendance_rows,
+    check,
     column_of,
     first_data_row,
     form_sheet,
@@ -20,12 +20,7 @@ from workbook_helpers import (
     workbook_bytes,
 )
 
-from loaders import check_bytes
 from loaders.forms import CHANNEL, EVENT_FORMAT, MEASURE_UNIT, PARTICIPANT_GROUP, STATUS, TOPIC
-
-
-def check(data: bytes, filename: str = "bao-cao.xlsx"):
-    return check_bytes(data, filename, today=TODAY)
 
 
 def refused(data: bytes, filename: str = "bao-cao.xlsx"):

@@ -89,6 +89,17 @@ def attendance_rows(invited: int = 60, present: int = 55, excused: int = 5, unex
     ]
 
 
+def _form_sheet(wb: Workbook, name: str, title: tuple[str, str, str], header: list[str], rows: list[list]) -> None:
+    """One form's sheet: the title block (unit, period, form title), the header, the data rows."""
+    ws = wb.create_sheet(name)
+    _title_block(ws, *title)
+    for c, h in enumerate(header, start=1):
+        ws.cell(row=HEADER_ROW, column=c, value=h)
+    for r, row in enumerate(rows, start=FIRST_DATA_ROW):
+        for c, v in enumerate(row, start=1):
+            ws.cell(row=r, column=c, value=v)
+
+
 def report_xlsx(
     unit_name: str = "Chi bộ Khu dân cư số 3",
     period_text: str = "Tháng 02/2026",
@@ -101,21 +112,21 @@ def report_xlsx(
     wb = Workbook()
     wb.remove(wb.active)
     if with_propaganda:
-        ws = wb.create_sheet("Biểu 02")
-        _title_block(ws, unit_name, period_text, "BIỂU 02: KẾT QUẢ TUYÊN TRUYỀN NGHỊ QUYẾT 05-NQ/TU")
-        for c, h in enumerate(PROPAGANDA_HEADER, start=1):
-            ws.cell(row=HEADER_ROW, column=c, value=h)
-        for r, row in enumerate(propaganda if propaganda is not None else propaganda_rows(), start=FIRST_DATA_ROW):
-            for c, v in enumerate(row, start=1):
-                ws.cell(row=r, column=c, value=v)
+        _form_sheet(
+            wb,
+            "Biểu 02",
+            (unit_name, period_text, "BIỂU 02: KẾT QUẢ TUYÊN TRUYỀN NGHỊ QUYẾT 05-NQ/TU"),
+            PROPAGANDA_HEADER,
+            propaganda if propaganda is not None else propaganda_rows(),
+        )
     if with_attendance:
-        ws = wb.create_sheet("Biểu 03")
-        _title_block(ws, unit_name, period_text, "BIỂU 03: THAM DỰ HỘI NGHỊ, HỌC TẬP QUÁN TRIỆT")
-        for c, h in enumerate(ATTENDANCE_HEADER, start=1):
-            ws.cell(row=HEADER_ROW, column=c, value=h)
-        for r, row in enumerate(attendance if attendance is not None else attendance_rows(), start=FIRST_DATA_ROW):
-            for c, v in enumerate(row, start=1):
-                ws.cell(row=r, column=c, value=v)
+        _form_sheet(
+            wb,
+            "Biểu 03",
+            (unit_name, period_text, "BIỂU 03: THAM DỰ HỘI NGHỊ, HỌC TẬP QUÁN TRIỆT"),
+            ATTENDANCE_HEADER,
+            attendance if attendance is not None else attendance_rows(),
+        )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

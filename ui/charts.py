@@ -3,6 +3,7 @@ one colour per status (ui.theme), full-width charts."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import pandas as pd
@@ -17,6 +18,12 @@ PLOTLY_CONFIG = {
     "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }
+
+
+def plain(text: object) -> str:
+    """Text from an uploaded file made inert for Plotly, whose labels read HTML-like
+    tags (``<b>``, ``<a href>``): the tags are escaped and show as typed."""
+    return html.escape("" if text is None else str(text), quote=False)
 
 
 def style(fig: go.Figure, title: str | None = None, height: int | None = None, legend: bool = True) -> go.Figure:

@@ -46,9 +46,14 @@ def _engine_for(url: str | None, seed: bool = True):
     return engine
 
 
+def engine_for_url(url: str | None):
+    """The shared engine for ``url`` (None: the default database), migrated (and seeded when new)."""
+    return _engine_for(url, seed_enabled())
+
+
 def engine():
     """The SQLAlchemy engine for DATABASE_URL, migrated (and seeded when new)."""
-    return _engine_for(database_url(), seed_enabled())
+    return engine_for_url(database_url())
 
 
 def _filters_key(f: Filters | None) -> tuple | None:
@@ -60,7 +65,7 @@ def _filters_key(f: Filters | None) -> tuple | None:
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=2000)
 def _call(url: str | None, name: str, filters: tuple | None, args: tuple, kwargs: tuple) -> Any:
     fn = getattr(queries, name)
-    positional: list[Any] = [_engine_for(url, seed_enabled())]
+    positional: list[Any] = [engine_for_url(url)]
     if filters is not None:
         positional.append(Filters(*filters))
     return fn(*positional, *args, **dict(kwargs))
@@ -107,60 +112,31 @@ def unit_names() -> dict[str, str]:
 # ---------------------------------------------------------------- figures
 
 
-def headline(f: Filters) -> dict:
-    return _q("headline", f, today())
+def _filtered(name: str, *, dated: bool = False):
+    """The cached ``storage.queries.<name>(engine, f)`` (``dated``: with today's date after ``f``)."""
+
+    def fetch(f: Filters) -> Any:
+        return _q(name, f, today()) if dated else _q(name, f)
+
+    fetch.__name__ = fetch.__qualname__ = name
+    fetch.__doc__ = f"Cached ``storage.queries.{name}``."
+    return fetch
 
 
-def totals(f: Filters) -> dict:
-    return _q("totals", f)
-
-
-def task_timeline(f: Filters) -> pd.DataFrame:
-    return _q("task_timeline", f, today())
-
-
-def task_unit_grid(f: Filters) -> pd.DataFrame:
-    return _q("task_unit_grid", f, today())
-
-
-def overdue_tasks(f: Filters) -> pd.DataFrame:
-    return _q("overdue_tasks", f, today())
-
-
-def ongoing_activity(f: Filters) -> pd.DataFrame:
-    return _q("ongoing_activity", f)
-
-
-def propaganda_by_period(f: Filters) -> pd.DataFrame:
-    return _q("propaganda_by_period", f)
-
-
-def propaganda_by_channel(f: Filters) -> pd.DataFrame:
-    return _q("propaganda_by_channel", f)
-
-
-def propaganda_by_topic(f: Filters) -> pd.DataFrame:
-    return _q("propaganda_by_topic", f)
-
-
-def propaganda_by_unit(f: Filters) -> pd.DataFrame:
-    return _q("propaganda_by_unit", f)
-
-
-def propaganda_by_group(f: Filters) -> pd.DataFrame:
-    return _q("propaganda_by_group", f)
-
-
-def attendance_events(f: Filters) -> pd.DataFrame:
-    return _q("attendance_events", f)
-
-
-def attendance_by_group(f: Filters) -> pd.DataFrame:
-    return _q("attendance_by_group", f)
-
-
-def attendance_by_unit(f: Filters) -> pd.DataFrame:
-    return _q("attendance_by_unit", f)
+headline = _filtered("headline", dated=True)  # dict
+totals = _filtered("totals")  # dict
+task_timeline = _filtered("task_timeline", dated=True)
+task_unit_grid = _filtered("task_unit_grid", dated=True)
+overdue_tasks = _filtered("overdue_tasks", dated=True)
+ongoing_activity = _filtered("ongoing_activity")
+propaganda_by_period = _filtered("propaganda_by_period")
+propaganda_by_channel = _filtered("propaganda_by_channel")
+propaganda_by_topic = _filtered("propaganda_by_topic")
+propaganda_by_unit = _filtered("propaganda_by_unit")
+propaganda_by_group = _filtered("propaganda_by_group")
+attendance_events = _filtered("attendance_events")
+attendance_by_group = _filtered("attendance_by_group")
+attendance_by_unit = _filtered("attendance_by_unit")
 
 
 def compliance(f: Filters) -> pd.DataFrame:
