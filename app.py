@@ -39,6 +39,8 @@ PAGES = {
 
 page = st.navigation(PAGES)
 
+with st.spinner("Đang chuẩn bị cơ sở dữ liệu (lần chạy đầu tiên nạp dữ liệu mẫu của phường, mất khoảng nửa phút)…"):
+    data.engine()  # migrates, and seeds the sample ward into a new database; instant afterwards
 units = data.list_units()
 periods = data.list_periods()
 filters.sidebar_filters(units, periods, data.today())
