@@ -27,6 +27,7 @@ from loaders.raw import CellError, RawSheet
 from loaders.text import _fold, clean, fold
 
 _UNSCORED = {"row_no", "note"}
+_NOT_SCORED = frozenset({None, *_UNSCORED})
 _NUMBERING = re.compile(r"^\(?\s*(\d{1,2}|[a-z]|[ivx]{1,4})\s*\)?$", re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]*\)")
 
@@ -187,6 +188,23 @@ def _all_matches(folded: str) -> tuple[tuple[str | None, int], ...]:
     return tuple(_LABELS[form.key].match(folded) for form in FORMS)
 
 
+def _text_kind(value: str) -> int:
+    """0: blank; 2: the text (or the text without its brackets) names a field of some form; 1: other text."""
+    return _text_kind_short(value) if len(value) <= 128 else _text_kind_uncached(value)
+
+
+def _text_kind_uncached(value: str) -> int:
+    if not value.strip():
+        return 0
+    for folded in (_fold_label(value), _fold_no_parens(value)):
+        if folded and any(key for key, _q in _all_matches(folded)):
+            return 2
+    return 1
+
+
+_text_kind_short = lru_cache(maxsize=16384)(_text_kind_uncached)  # short texts repeat across rows and files
+
+
 def _assign(matches: list[list[tuple[str | None, int]]]) -> tuple[dict[str, int], int]:
     """Fields to columns from matches[c] = (field key, quality) of column c's texts, best first."""
     # Upper bound first: a row that cannot name MIN_HEADER_FIELDS scored fields is no header of this form.
@@ -280,22 +298,25 @@ def find_table(sheet: RawSheet) -> Table | None:
     folds = _RowFolds(hrows)
     best: tuple[int, int, int, Form, int, dict[str, int]] | None = None  # (score, -mode, -row, form, row, cols)
     for r, row in enumerate(hrows):
-        texts = sum(1 for v in row if isinstance(v, str) and v.strip())
-        if texts < 2:
+        # a header row has two texts or more and names at least one field of some form by itself;
+        # only then is it scored (also as a two-row header).  One cached look-up per cell text.
+        kinds = [_text_kind(v) for v in row if isinstance(v, str)]
+        if 2 not in kinds or len(kinds) - kinds.count(0) < 2:
             continue
         one = [[_all_matches(t) for t in texts] for texts in _candidates_one_row(folds, r)]
-        # a header row names at least one field of some form by itself; only then try it as a two-row header
-        any_label = any(key for cell in one for found in cell for key, _q in found)
-        if not any_label:
-            continue
         two = (
             [[_all_matches(t) for t in texts] for texts in _candidates_two_rows(folds, r, groups)]
             if r + 1 < len(hrows)
             else None
         )
-        for i, form in enumerate(FORMS):
-            for mode, cands in ((1, one), (2, two)):
-                if cands is None:
+        for mode, cands in ((1, one), (2, two)):
+            if cands is None:
+                continue
+            flat = [found for cell in cands for found in cell]
+            for i, form in enumerate(FORMS):
+                # upper bound first: a row that cannot name MIN_HEADER_FIELDS scored fields is no header of this form
+                possible = {found[i][0] for found in flat}
+                if len(possible - _NOT_SCORED) < MIN_HEADER_FIELDS:
                     continue
                 cols, score = _assign([[found[i] for found in cell] for cell in cands])
                 if score < MIN_HEADER_FIELDS:

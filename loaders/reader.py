@@ -26,7 +26,10 @@ from __future__ import annotations
 import html
 import io
 import re
+import struct
 import zipfile
+import zlib
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 from xml.parsers import expat
@@ -114,15 +117,88 @@ def parse_ref(ref: str) -> tuple[int, int] | None:
 
 
 def member_names(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Normalised member name ("xl/workbook.xml") -> name as stored (some writers use backslashes)."""
+    """Normalised member name ("xl/workbook.xml") -> name as stored (some writers use backslashes).
+
+    Computed once per open ``ZipFile`` (kept on the object: a read opens its package once).
+    """
+    cached = getattr(zf, "_loaders_member_names", None)
+    if cached is not None and cached[0] == len(zf.filelist):
+        return cached[1]
     out: dict[str, str] = {}
     for name in zf.namelist():
         out.setdefault(name.replace("\\", "/").lstrip("/"), name)
+    zf._loaders_member_names = (len(zf.filelist), out)  # type: ignore[attr-defined]
     return out
 
 
+def package_bytes(zf: zipfile.ZipFile, data: bytes) -> None:
+    """Remember the bytes a ZipFile reads (``zipfile.ZipFile(io.BytesIO(data))``) for ``member_prefix``."""
+    zf._loaders_data = data  # type: ignore[attr-defined]
+
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader (30 bytes)
+SMALL_MEMBER_BYTES = 1024 * 1024
+
+
+def member_prefix(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes | None:
+    """At most ``limit`` decompressed bytes of a member, straight from the package bytes with zlib.
+
+    The same bytes ``zf.open(info).read(limit)`` gives, without zipfile's per-member
+    overhead; None whenever zipfile must decide (no package bytes, other compression,
+    odd local header, sizes or CRC that do not match the directory): the caller then
+    reads through ``zf.open`` and gets zipfile's own verdict.
+    """
+    data = getattr(zf, "_loaders_data", None)
+    if data is None or info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    offset = info.header_offset
+    if offset < 0 or offset + _LOCAL_HEADER.size > len(data):
+        return None
+    header = _LOCAL_HEADER.unpack_from(data, offset)
+    if header[0] != b"PK\x03\x04":
+        return None
+    name_start = offset + _LOCAL_HEADER.size
+    name = data[name_start : name_start + header[10]]
+    try:
+        local_name = name.decode("utf-8" if header[3] & 0x800 else "cp437")
+    except UnicodeDecodeError:
+        return None
+    if local_name != info.orig_filename:
+        return None
+    start = name_start + header[10] + header[11]
+    end = start + info.compress_size
+    if end > len(data) or limit < 0:
+        return None
+    # A small member is always read whole and its CRC checked (zipfile's read-ahead
+    # reaches its end, and checks it, even when fewer bytes are asked for).
+    want = info.file_size + 1 if info.file_size <= SMALL_MEMBER_BYTES else limit
+    raw = memoryview(data)[start:end]
+    try:
+        if info.compress_type == zipfile.ZIP_STORED:
+            out = bytes(raw[:want])
+        else:
+            out = zlib.decompressobj(-15).decompress(raw, want) if want else b""
+    except zlib.error:
+        return None
+    if len(out) > info.file_size:
+        return None
+    if len(out) == info.file_size:
+        if zlib.crc32(out) != info.CRC:
+            return None
+    elif len(out) < want:
+        return None  # the data ends before the declared size
+    return out[:limit] if len(out) > limit else out
+
+
 def _read_member(zf: zipfile.ZipFile, name: str, limit: int, stored: dict[str, str] | None = None) -> bytes:
-    with zf.open((stored if stored is not None else member_names(zf)).get(name, name)) as fh:
+    stored_name = (stored if stored is not None else member_names(zf)).get(name, name)
+    try:
+        out = member_prefix(zf, zf.getinfo(stored_name), limit)
+    except KeyError:
+        out = None
+    if out is not None:
+        return out
+    with zf.open(stored_name) as fh:
         return fh.read(limit)
 
 
@@ -278,6 +354,39 @@ _F_START_RE = re.compile(rb"<(?:[\w.-]+:)?f\b")
 _CELL_START_RE = re.compile(rb"<(?:[\w.-]+:)?c\b([^>]*)>")
 
 
+# Fast path of the scan, for the canonical cell tags every common writer emits
+# (``<c r="B7" ...>``, no namespace prefix): literal-led searches only.
+_ANY_CELL_RE = re.compile(rb"<c\b")
+_PREFIXED_CELL_RE = re.compile(rb":c\b")
+_CANON_CELL = b'<c r="'
+
+
+@lru_cache(maxsize=8)
+def _far_cell_re(max_rows: int, max_cols: int) -> re.Pattern[bytes]:
+    """Canonical cell openings whose reference is NOT obviously within the limits.
+
+    A reference with at most ``letters`` column letters and ``digits`` row digits
+    cannot pass the limits (Z..Z <= max_cols, 9..9 <= max_rows); everything else
+    (longer references, ``$``, lower case, junk) is a candidate checked exactly.
+    """
+    letters = 0
+    while _col_number("Z" * (letters + 1)) <= max_cols:
+        letters += 1
+    digits = 0
+    while 10 ** (digits + 1) - 1 <= max_rows:
+        digits += 1
+    if letters and digits:
+        return re.compile(rb'<c r="(?![A-Z]{1,%d}[0-9]{1,%d}")' % (letters, digits))
+    return re.compile(rb'<c r="')
+
+
+def _col_number(letters: str) -> int:
+    col = 0
+    for ch in letters:
+        col = col * 26 + (ord(ch) - 64)
+    return col
+
+
 def scan_xlsx_sheet(zf: zipfile.ZipFile, member: str, sheet: str, limits: Limits) -> dict[tuple[int, int], CellError]:
     """Error / no-saved-value cells of one worksheet part (0-based positions).
 
@@ -292,6 +401,51 @@ def scan_xlsx_sheet(zf: zipfile.ZipFile, member: str, sheet: str, limits: Limits
     data = _read_bounded(zf, member, limits.max_uncompressed_bytes)
     if _DTD_RE.search(data, 0, 4096):
         raise Refusal("file.xml_entities", member=member)
+    canonical = _scan_canonical(data, sheet, limits)
+    if canonical is None and not _scan_general(data, sheet, limits):
+        return _scan_sequential(data, sheet, limits)
+    errors: dict[tuple[int, int], CellError] = {}
+    # _T_ERROR_RE (a literal-led search) is needed by any error cell; <f or x:f by any formula.
+    if _T_ERROR_RE.search(data):
+        for m in _ERROR_CELL_RE.finditer(data):
+            r = _R_ATTR_RE.search(m.group(1))
+            at = parse_ref(r.group(1).decode("ascii", "replace")) if r else None
+            if at:
+                v = _V_RE.search(m.group(2))
+                errors[(at[0] - 1, at[1] - 1)] = CellError(
+                    "error", _xml_text(v.group(1) if v else None).strip() or "#?"
+                )
+    if b"<f" in data or b":f" in data:
+        _formula_cells(data, errors, bool(canonical))
+    return errors
+
+
+def _scan_canonical(data: bytes, sheet: str, limits: Limits) -> bool | None:
+    """Far-cell check when every cell tag is ``<c r="...``; None when the sheet is written otherwise.
+
+    Only candidates (see ``_far_cell_re``) are looked at; the first one in
+    document order that is beyond the limits and not self-closing (``<c .../>``
+    is an empty styled cell, skipped by calamine too) is refused.
+    """
+    if _PREFIXED_CELL_RE.search(data) or len(_ANY_CELL_RE.findall(data)) != data.count(_CANON_CELL):
+        return None
+    for m in _far_cell_re(limits.max_sheet_rows, limits.max_sheet_cols).finditer(data):
+        quote = data.find(b'"', m.end(), m.end() + 32)
+        ref = parse_ref(data[m.end() : quote].decode("ascii", "replace")) if quote >= 0 else None
+        if ref is None:
+            return None  # an odd reference: the general scan decides
+        row, col = ref
+        if row > limits.max_sheet_rows or col > limits.max_sheet_cols:
+            close = data.find(b">", quote)
+            if close < 0:
+                return None
+            if data[close - 1 : close] != b"/":
+                raise _too_large(sheet, row, col, limits)
+    return True
+
+
+def _scan_general(data: bytes, sheet: str, limits: Limits) -> bool:
+    """Far-cell check for any tag spelling; False when some cell has no ``r`` (sequential scan needed)."""
     # Segments of about 4 MB cut after a </row>: a far cell is found without
     # listing every cell of a huge sheet first.
     start = 0
@@ -300,22 +454,23 @@ def scan_xlsx_sheet(zf: zipfile.ZipFile, member: str, sheet: str, limits: Limits
         stop = cut.end() if cut else len(data)
         refs = _OPEN_CELL_REF_RE.findall(data, start, stop)
         if len(refs) != len(_OPEN_CELL_RE.findall(data, start, stop)):
-            return _scan_sequential(data, sheet, limits)
+            return False
         _check_refs(refs, sheet, limits)
         start = stop
-    errors: dict[tuple[int, int], CellError] = {}
-    # _T_ERROR_RE is a cheap necessary condition (no leading \b: a literal scan) for any error cell.
-    for m in _ERROR_CELL_RE.finditer(data) if _T_ERROR_RE.search(data) else ():
-        r = _R_ATTR_RE.search(m.group(1))
-        at = parse_ref(r.group(1).decode("ascii", "replace")) if r else None
-        if at:
-            v = _V_RE.search(m.group(2))
-            errors[(at[0] - 1, at[1] - 1)] = CellError("error", _xml_text(v.group(1) if v else None).strip() or "#?")
+    return True
+
+
+def _formula_cells(data: bytes, errors: dict[tuple[int, int], CellError], canonical: bool) -> None:
+    """Cells holding a formula without a saved value (error cells already in ``errors`` are kept)."""
     for m in _F_START_RE.finditer(data):
         window = max(0, m.start() - 4096)
         cell = None
-        for found in _CELL_START_RE.finditer(data, window, m.start()):
-            cell = found  # the last cell opened before this <f>
+        if canonical:  # every cell tag is <c r="...: the last one before this <f> opens its cell
+            at = data.rfind(_CANON_CELL, window, m.start())
+            cell = _CELL_START_RE.match(data, at, m.start()) if at >= 0 else None
+        if cell is None:
+            for found in _CELL_START_RE.finditer(data, window, m.start()):
+                cell = found  # the last cell opened before this <f>
         end = _CELL_END_RE.search(data, m.end())
         if cell is None or end is None:
             continue
@@ -331,7 +486,6 @@ def scan_xlsx_sheet(zf: zipfile.ZipFile, member: str, sheet: str, limits: Limits
         if f is not None and (v is None or (not value and kind not in (b"str", b"s", b"inlineStr"))):
             formula = clean_text(_xml_text(f.group(1)))[:MAX_FORMULA_TEXT]
             errors[(at[0] - 1, at[1] - 1)] = CellError("no_value", "=" + formula if formula else "")
-    return errors
 
 
 def _check_refs(refs: list[tuple[bytes, bytes]], sheet: str, limits: Limits) -> None:
@@ -398,6 +552,15 @@ def _scan_sequential(data: bytes, sheet: str, limits: Limits) -> dict[tuple[int,
 
 
 def _read_bounded(zf: zipfile.ZipFile, member: str, limit: int) -> bytes:
+    stored_name = member_names(zf).get(member, member)
+    try:
+        out = member_prefix(zf, zf.getinfo(stored_name), limit + 1)
+    except KeyError:
+        out = None
+    if out is not None:
+        if len(out) > limit:
+            raise Refusal("file.too_large", size=f"> {limit // (1024 * 1024)} MB khi giải nén", limit="?")
+        return out
     parts, total = [], 0
     with zf.open(member_names(zf).get(member, member)) as fh:
         while True:
@@ -544,6 +707,7 @@ def read_workbook(data: bytes, fmt: str, limits: Limits = LIMITS) -> RawWorkbook
     try:
         if fmt in ("xlsx", "xlsm"):
             zf = zipfile.ZipFile(io.BytesIO(data))
+            package_bytes(zf, data)
             for sheet, member in ooxml_sheet_parts(zf):
                 errors[sheet] = scan_xlsx_sheet(zf, member, sheet, limits)
         elif fmt == "ods":

@@ -28,7 +28,7 @@ from io import BytesIO
 from pathlib import PurePosixPath
 
 from loaders.forms import LIMITS, Limits
-from loaders.reader import workbook_part
+from loaders.reader import member_prefix, package_bytes, workbook_part
 from loaders.result import Problem
 
 # Limits of this module (beyond loaders.forms.LIMITS).
@@ -310,6 +310,7 @@ _XML_SUFFIXES = (".xml", ".rels", ".vml")
 def _check_zip(data: bytes, ctx: _Ctx) -> str:
     try:
         zf = zipfile.ZipFile(BytesIO(data))
+        package_bytes(zf, data)
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
         raise _Refuse("file.damaged", detail="cấu trúc nén hỏng") from exc
@@ -356,6 +357,12 @@ def _check_sizes(infos: list[zipfile.ZipInfo], compressed_total: int, ctx: _Ctx)
 
 def _read_prefix(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
     """At most ``limit`` decompressed bytes of a member (never more, whatever it declares)."""
+    try:
+        fast = member_prefix(zf, info, limit)
+    except Exception:  # noqa: BLE001 - the zipfile path below gives the verdict
+        fast = None
+    if fast is not None:
+        return fast
     try:
         with zf.open(info) as fh:
             return fh.read(limit)

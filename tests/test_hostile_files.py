@@ -275,6 +275,43 @@ def test_cell_at_xfd1048576(sandbox, with_dimension):
     assert p.sheet == "Biểu 01" and "XFD1048576" in p.message
 
 
+@pytest.mark.parametrize(
+    "ref, body",
+    [
+        ("A20001", None),  # one row past LIMITS.max_sheet_rows
+        ("GS1", None),  # column 201, one past LIMITS.max_sheet_cols
+        ("a30000", '<row r="30000"><c r="a30000" t="n"><v>1</v></c></row>'),  # lower-case reference
+        ("$B$30000", '<row r="30000"><c r="$B$30000" t="n"><v>1</v></c></row>'),  # absolute reference
+    ],
+)
+def test_cells_just_past_the_limits_are_refused(sandbox, ref, body):
+    data = H.minimal_xlsx(H.sheet_xml(body)) if body else H.far_cell_xlsx(ref, with_dimension=False)
+    refused(sandbox.read(data, "bao_cao.xlsx"), "file.sheet_too_large")
+
+
+@pytest.mark.parametrize("ref, row, col", [("A20000", 19999, 0), ("GR1", 0, 199)])
+def test_cells_at_the_limits_and_empty_styled_cells_beyond_are_read(sandbox, ref, row, col):
+    """The last row (20.000) and the last column (GR = 200) are allowed; a formatted but empty
+    cell beyond them holds nothing to read. (Both at once would pass LIMITS.max_cells.)"""
+    body = (
+        '<row r="1"><c r="A1" t="n"><v>7</v></c></row>'
+        f'<row r="{row + 1}"><c r="{ref}" t="n"><v>1</v></c></row>'
+        '<row r="20001"><c r="A20001" s="1"/><c r="GS20001" s="1"/></row>'
+    )
+    wb, problems = sandbox.read(H.minimal_xlsx(H.sheet_xml(body)), "bao_cao.xlsx")
+    assert problems == [] and isinstance(wb, RawWorkbook)
+    rows = wb.sheets[0].rows
+    assert rows[0][0] == 7 and rows[row][col] == 1
+
+
+def test_member_with_bad_crc_is_damaged(sandbox):
+    good = H.minimal_xlsx(H.sheet_xml('<row r="1"><c r="A1" t="n"><v>1</v></c></row>'), level=0)
+    marker = b"<v>1</v>"
+    i = good.index(marker)
+    bad = good[:i] + b"<v>9</v>" + good[i + len(marker) :]  # same size, stored member, CRC now wrong
+    refused(sandbox.read(bad, "bao_cao.xlsx"), "file.damaged")
+
+
 def test_million_rows(sandbox):
     p = refused(sandbox.read(H.million_rows_xlsx(), "bao_cao.xlsx"), "file.sheet_too_large")
     assert "A20001" in p.message
