@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path, PurePath
 
 from loaders.detect import Table, TitleText, find_table, title_texts
 from loaders.forms import FORMS, PERIOD_LABELS, UNIT_LABELS
-from loaders.raw import RawWorkbook
+from loaders.raw import RawSheet, RawWorkbook
 from loaders.registry import Registry
-from loaders.result import CheckResult, FoundValue, Problem
-from loaders.validate import Context, validate_table
+from loaders.result import CheckResult, FormData, FoundValue, Problem
+from loaders.validate import Context, uses_period, validate_table
 from loaders.values import parse_period, period_label
 
 FILE_NAME_SOURCE = "tên tệp"
+Validated = tuple[FormData, list[Problem], list[Problem]]  # what validate_table returns
 
 
 @lru_cache(maxsize=1)
@@ -31,11 +33,13 @@ def _default_registry() -> Registry:
     return Registry.default()
 
 
-def _read(data: bytes, filename: str) -> tuple[RawWorkbook | None, list[Problem]]:
+def _read(
+    data: bytes, filename: str, on_sheet: Callable[[RawSheet], object] | None = None
+) -> tuple[RawWorkbook | None, list[Problem]]:
     """The one place that reads workbook bytes: the capped sandbox worker."""
     from loaders.sandbox import read_workbook_safely
 
-    return read_workbook_safely(data, filename)
+    return read_workbook_safely(data, filename, on_sheet)
 
 
 def check_path(path: str | Path, *, registry: Registry | None = None, today: dt.date | None = None) -> CheckResult:
@@ -51,7 +55,20 @@ def check_bytes(
     if isinstance(today, dt.datetime):
         today = today.date()
     result = CheckResult(file=filename, accepted=False, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-    raw, read_problems = _read(data, filename)
+    # While the worker streams the sheets, each one's table is found, its title texts read and, when its
+    # rules do not need the period (known only once every sheet is in), it is validated; this work
+    # counts only when the whole read succeeds.  id(sheet) -> (sheet, table, title texts, validation);
+    # the objects are kept, so the ids stay unique.
+    early = Context(registry=registry, period=None, today=today)
+    found: dict[int, tuple[RawSheet, Table | None, list[TitleText], Validated | None]] = {}
+
+    def on_sheet(sheet: RawSheet) -> None:
+        table = find_table(sheet)
+        texts = title_texts(table) if table is not None else []
+        checked = validate_table(table, early) if table is not None and not uses_period(table.form) else None
+        found[id(sheet)] = (sheet, table, texts, checked)
+
+    raw, read_problems = _read(data, filename, on_sheet)
     result.errors += [p for p in read_problems if p.severity == "error"]
     result.warnings += [p for p in read_problems if p.severity != "error"]
     if raw is None:
@@ -65,7 +82,11 @@ def check_bytes(
             )
         return result
 
-    tables = _pick_tables([t for t in (find_table(s) for s in raw.sheets) if t is not None], result)
+    # A sheet not seen while streaming (a find that raised: it raises here again) is looked at now.
+    seen = [found[id(s)][1] if id(s) in found else find_table(s) for s in raw.sheets]
+    tables = _pick_tables([t for t in seen if t is not None], result)
+    texts = {id(t): x for _s, t, x, _v in found.values() if t is not None}
+    validated = {id(t): v for _s, t, _x, v in found.values() if t is not None and v is not None}
     if not tables:
         result.errors.append(
             Problem(
@@ -76,12 +97,13 @@ def check_bytes(
             )
         )
 
-    unit, period = _resolve_title(tables, filename, registry, result)
+    unit, period = _resolve_title(tables, filename, registry, result, texts)
     result.unit, result.period = unit, period
 
     ctx = Context(registry=registry, period=period.value, today=today)
     for table in tables:
-        data_, errors, warnings = validate_table(table, ctx)
+        done = validated.get(id(table))
+        data_, errors, warnings = done if done is not None else validate_table(table, ctx)
         result.forms[table.form.key] = data_
         result.errors += errors
         result.warnings += warnings
@@ -117,11 +139,17 @@ def _pick_tables(found: list[Table], result: CheckResult) -> list[Table]:
 
 
 def _resolve_title(
-    tables: list[Table], filename: str, registry: Registry, result: CheckResult
+    tables: list[Table],
+    filename: str,
+    registry: Registry,
+    result: CheckResult,
+    known: dict[int, list[TitleText]] | None = None,
 ) -> tuple[FoundValue, FoundValue]:
+    """Unit and period; ``known`` holds title texts already found (id(table) -> texts)."""
+    known = known or {}
     texts: list[TitleText] = []
     for t in tables:
-        texts += title_texts(t)
+        texts += known[id(t)] if id(t) in known else title_texts(t)
     stem = PurePath(filename).stem
     unit = _resolve_unit([x for x in texts if x.kind == "unit"], stem, registry, result)
     period = _resolve_period([x for x in texts if x.kind == "period"], stem, result)

@@ -32,6 +32,7 @@ _NUMBERING = re.compile(r"^\(?\s*(\d{1,2}|[a-z]|[ivx]{1,4})\s*\)?$", re.IGNORECA
 _PARENS = re.compile(r"\([^)]*\)")
 
 
+@lru_cache(maxsize=1024)
 def col_letter(col: int) -> str:
     """0 -> 'A', 26 -> 'AA'."""
     out = ""
@@ -108,8 +109,12 @@ def _fold_no_parens(value: Any) -> str:
 
 
 def header_grid(sheet: RawSheet) -> list[list[Any]]:
-    """Rows with every merged range filled with its top-left value (for reading headers)."""
-    rows = [list(r) for r in sheet.rows]
+    """Rows with every merged range filled with its top-left value (for reading headers).
+
+    Read-only: a row no merged range touches is the sheet's own list (the others are copies).
+    """
+    rows = list(sheet.rows)
+    copied: set[int] = set()
     for r0, c0, r1, c1 in sheet.merged:
         if r0 >= len(rows):
             continue
@@ -117,6 +122,9 @@ def header_grid(sheet: RawSheet) -> list[list[Any]]:
         if top is None:
             continue
         for r in range(r0, min(r1, len(rows) - 1) + 1):
+            if r not in copied:
+                rows[r] = list(rows[r])
+                copied.add(r)
             row = rows[r]
             if len(row) <= c1:
                 row.extend([None] * (c1 + 1 - len(row)))
@@ -297,10 +305,11 @@ def find_table(sheet: RawSheet) -> Table | None:
     groups = _group_cells(sheet)
     folds = _RowFolds(hrows)
     best: tuple[int, int, int, Form, int, dict[str, int]] | None = None  # (score, -mode, -row, form, row, cols)
+    kind_of = _text_kind_short  # _text_kind, inlined: one cached look-up per cell text
     for r, row in enumerate(hrows):
         # a header row has two texts or more and names at least one field of some form by itself;
         # only then is it scored (also as a two-row header).  One cached look-up per cell text.
-        kinds = [_text_kind(v) for v in row if isinstance(v, str)]
+        kinds = [kind_of(v) if len(v) <= 128 else _text_kind_uncached(v) for v in row if isinstance(v, str)]
         if 2 not in kinds or len(kinds) - kinds.count(0) < 2:
             continue
         one = [[_all_matches(t) for t in texts] for texts in _candidates_one_row(folds, r)]
@@ -316,8 +325,11 @@ def find_table(sheet: RawSheet) -> Table | None:
             for i, form in enumerate(FORMS):
                 # upper bound first: a row that cannot name MIN_HEADER_FIELDS scored fields is no header of this form
                 possible = {found[i][0] for found in flat}
-                if len(possible - _NOT_SCORED) < MIN_HEADER_FIELDS:
+                bound = len(possible - _NOT_SCORED)
+                if bound < MIN_HEADER_FIELDS:
                     continue
+                if best is not None and (bound, -mode, -r) <= best[:3]:
+                    continue  # even naming every possible field, this row would not beat the best one
                 cols, score = _assign([[found[i] for found in cell] for cell in cands])
                 if score < MIN_HEADER_FIELDS:
                     continue
@@ -339,6 +351,17 @@ _TOTAL_PREFIXES = ("tong cong", "cong tong", "tong so")
 
 def _is_signature(value: Any) -> bool:
     return _is_signature_text(_fold_label(value))
+
+
+def _row_signed(row: list[Any]) -> bool:
+    """Some cell of the row is a signature line ("Người lập biểu", ...); one cached look-up per short text."""
+    for v in row:
+        if isinstance(v, str) and (_signature_cell(v) if len(v) <= 128 else _is_signature(v)):
+            return True
+    return False
+
+
+_signature_cell = lru_cache(maxsize=16384)(_is_signature)  # short texts repeat across rows and files
 
 
 @lru_cache(maxsize=16384)
@@ -403,11 +426,10 @@ def _collect_rows(table: Table) -> None:
     blank_run = 0
     for r in range(start, len(grid)):
         row = grid[r]
-        if any(_is_signature(v) for v in row) and all(
-            is_blank(_cell(grid, r, c)) or isinstance(_cell(grid, r, c), str) for c in value_cols
-        ):
+        n = len(row)
+        if _row_signed(row) and all(c >= n or is_blank(row[c]) or isinstance(row[c], str) for c in value_cols):
             break
-        filled = [c for c in cols if not is_blank(_cell(grid, r, c))]
+        filled = [c for c in cols if c < n and not is_blank(row[c])]
         if not filled:
             blank_run += 1
             if blank_run >= BLANK_ROWS_END_TABLE:
@@ -419,7 +441,7 @@ def _collect_rows(table: Table) -> None:
             continue
         if len(filled) == 1 and (r, filled[0]) in wide and filled[0] not in value_cols:
             continue  # a section heading merged across the table
-        if not any(not is_blank(_cell(grid, r, c)) for c in data_cols):
+        if not any(c < n and not is_blank(row[c]) for c in data_cols):
             blank_run += 1  # pre-numbered STT or a note alone: not data
             if blank_run >= BLANK_ROWS_END_TABLE:
                 break
@@ -448,6 +470,10 @@ _ISSUER = fold(ISSUING_BODY)
 
 def _label_of(text: str) -> tuple[str, str, str] | None:
     """'Đơn vị báo cáo: CB KDC 3' -> ('unit', 'Đơn vị báo cáo', 'CB KDC 3')."""
+    return _label_of_short(text) if len(text) <= 128 else _label_of_text(text)
+
+
+def _label_of_text(text: str) -> tuple[str, str, str] | None:
     left, sep, right = text.partition(":")
     key = fold(left)
     if key in _UNIT_LABELS:
@@ -455,6 +481,9 @@ def _label_of(text: str) -> tuple[str, str, str] | None:
     if key in _PERIOD_LABELS:
         return "period", clean(left), clean(right) if sep else ""
     return None
+
+
+_label_of_short = lru_cache(maxsize=16384)(_label_of_text)  # title lines repeat across files
 
 
 def title_texts(table: Table) -> list[TitleText]:
@@ -475,7 +504,6 @@ def title_texts(table: Table) -> list[TitleText]:
                 if not line:
                     continue
                 labelled = _label_of(line)
-                where = f"{sheet.name}!{a1(r, c)}"
                 if labelled:
                     kind, label, value = labelled
                     if not value:  # the value sits in the next non-empty cell to the right
@@ -485,7 +513,7 @@ def title_texts(table: Table) -> list[TitleText]:
                                 seen_cells.add((r, c2))
                                 break
                     if value:
-                        found.append(TitleText(kind, value, f"{where} ({label})", True))
+                        found.append(TitleText(kind, value, f"{sheet.name}!{a1(r, c)} ({label})", True))
                     continue
                 folded = fold(line)
                 if folded == _ISSUER or folded.startswith(_ISSUER + " "):
@@ -502,11 +530,13 @@ def title_texts(table: Table) -> list[TitleText]:
                                 seen_cells.add((r2, c))
                                 break
                     if rest and fold(rest):
-                        found.append(TitleText("unit", rest, f"{where} (dòng dưới {ISSUING_BODY})", False))
+                        found.append(
+                            TitleText("unit", rest, f"{sheet.name}!{a1(r, c)} (dòng dưới {ISSUING_BODY})", False)
+                        )
                     break
                 if (r, c) in seen_cells:
                     continue
                 period = parse_period(line, bare=False)
                 if period:
-                    found.append(TitleText("period", line, where, False))
+                    found.append(TitleText("period", line, f"{sheet.name}!{a1(r, c)}", False))
     return found

@@ -29,6 +29,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
@@ -218,7 +219,8 @@ def resolve_part(base_part: str, target: str) -> str:
     """A relationship target, relative to the part that holds it, as a zip member name."""
     if target.startswith("/"):
         return target.lstrip("/")
-    parts = list(PurePosixPath(base_part).parent.parts)
+    # PurePosixPath(base_part).parent.parts, without pathlib's cost (base parts never start with "/")
+    parts = [p for p in base_part.split("/") if p not in ("", ".")][:-1]
     for piece in target.split("/"):
         if piece == "..":
             if parts:
@@ -700,16 +702,28 @@ def _xls_errors(data: bytes) -> dict[str, dict[tuple[int, int], CellError]]:
 
 def read_workbook(data: bytes, fmt: str, limits: Limits = LIMITS) -> RawWorkbook:
     """Bytes already preflighted (loaders.safety) -> RawWorkbook, or Refusal."""
+    return RawWorkbook(format=fmt, sheets=list(iter_sheets(data, fmt, limits)))
+
+
+def iter_sheets(data: bytes, fmt: str, limits: Limits = LIMITS) -> Iterator[RawSheet]:
+    """The sheets of ``read_workbook`` one by one (the worker streams each as soon as it is read).
+
+    Each sheet part is scanned (far cells, error cells) just before calamine
+    reads that sheet, so the first sheet comes out early; a Refusal may come
+    after some sheets were yielded: the consumer must then drop the sheets it had.
+    """
     import python_calamine as pc  # lazy: the main process imports this module for its helpers
 
     errors: dict[str, dict[tuple[int, int], CellError]] = {}
     ods_merges: dict[str, list[tuple[int, int, int, int]]] = {}
+    parts: dict[str, str] = {}  # xlsx/xlsm: sheet name -> part, each scanned just before calamine reads it
+    zf = None
     try:
         if fmt in ("xlsx", "xlsm"):
             zf = zipfile.ZipFile(io.BytesIO(data))
             package_bytes(zf, data)
             for sheet, member in ooxml_sheet_parts(zf):
-                errors[sheet] = scan_xlsx_sheet(zf, member, sheet, limits)
+                parts.setdefault(sheet, member)
         elif fmt == "ods":
             for sheet, (errs, merged) in scan_ods(data, limits).items():
                 errors[sheet] = errs
@@ -732,14 +746,15 @@ def read_workbook(data: bytes, fmt: str, limits: Limits = LIMITS) -> RawWorkbook
     if fmt == "xls":
         errors = _xls_errors(data)
 
-    sheets = []
+    scanned: set[str] = set()
     for name in names:
         try:
+            _scan_before(zf, parts, name, errors, scanned, limits)
             sheet = wb.get_sheet_by_name(name)
             merged = ods_merges.get(name) if fmt == "ods" else None
             if merged is None:
                 merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
-            sheets.append(_build_sheet(sheet, clean_text(name), merged, errors.get(name, {}), limits))
+            built = _build_sheet(sheet, clean_text(name), merged, errors.get(name, {}), limits)
         except Refusal:
             raise
         except pc.PasswordError as exc:
@@ -748,7 +763,37 @@ def read_workbook(data: bytes, fmt: str, limits: Limits = LIMITS) -> RawWorkbook
             raise
         except BaseException as exc:  # noqa: BLE001 - includes Rust panics
             raise Refusal("file.damaged", sheet=name, detail=_short(exc)) from exc
-    return RawWorkbook(format=fmt, sheets=sheets)
+        yield built
+    if zf is not None and len(scanned) < len(parts):  # parts calamine did not list (chart sheets...): scanned too
+        _scan_before(zf, parts, "", errors, scanned, limits)
+
+
+def _scan_before(
+    zf: zipfile.ZipFile | None,
+    parts: dict[str, str],
+    name: str,
+    errors: dict[str, dict[tuple[int, int], CellError]],
+    scanned: set[str],
+    limits: Limits,
+) -> None:
+    """Scan a sheet's part (far cells refused, error cells found) before calamine reads that sheet.
+
+    A sheet calamine lists but the package does not map to a part (odd
+    relationships) gets every remaining part scanned first: nothing reaches
+    calamine unscanned.
+    """
+    if zf is None:
+        return
+    todo = [name] if name in parts else [n for n in parts if n not in scanned]
+    try:
+        for sheet in todo:
+            if sheet not in scanned:
+                scanned.add(sheet)
+                errors[sheet] = scan_xlsx_sheet(zf, parts[sheet], sheet, limits)
+    except Refusal:
+        raise
+    except (expat.ExpatError, zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+        raise Refusal("file.damaged", detail=f"XML hỏng: {type(exc).__name__}") from exc
 
 
 def _short(exc: BaseException) -> str:

@@ -152,8 +152,10 @@ class Reporter:
 def _cell_error(value: Any) -> CellError | None:
     if isinstance(value, CellError):
         return value
-    if isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS:
-        return CellError("error", value.strip().upper())
+    if isinstance(value, str) and "#" in value:  # every Excel error text holds "#" (and upper() adds none)
+        code = value.strip().upper()
+        if code in EXCEL_ERRORS:
+            return CellError("error", code)
     return None
 
 
@@ -163,24 +165,36 @@ def _text(value: Any) -> str | None:
     return _shown(value) or None
 
 
-def _parse(f: Field, value: Any) -> Any:
-    if f.kind in ("text", "rownum"):
-        return _text(value)
-    if f.kind == "task_code":
-        text = _text(value)
-        return text.upper().replace(" ", "") if text else None
-    if f.kind == "count":
-        return parse_count(value)
-    if f.kind == "percent":
-        return parse_percent(value)
-    if f.kind == "date":
-        return parse_date(value)
-    if f.kind == "due":
-        return parse_due(value)
-    if f.kind == "choice":
-        assert f.vocabulary
-        return choice_matcher(VOCABULARIES[f.vocabulary]).parse(value)
-    raise ValueError(f"unknown field kind {f.kind}")
+def _task_code(value: Any) -> str | None:
+    text = _text(value)
+    return text.upper().replace(" ", "") if text else None
+
+
+_PARSERS: dict[tuple[str, str], Any] = {}
+
+
+def _parser(form: Form, f: Field) -> Any:
+    """The parser of one field's cells (value -> parsed value, or ValueProblem), chosen once per field."""
+    found = _PARSERS.get((form.key, f.key))
+    if found is None:
+        simple = {
+            "text": _text,
+            "rownum": _text,
+            "task_code": _task_code,
+            "count": parse_count,
+            "percent": parse_percent,
+            "date": parse_date,
+            "due": parse_due,
+        }
+        if f.kind in simple:
+            found = simple[f.kind]
+        elif f.kind == "choice":
+            assert f.vocabulary
+            found = choice_matcher(VOCABULARIES[f.vocabulary]).parse
+        else:
+            raise ValueError(f"unknown field kind {f.kind}")
+        _PARSERS[(form.key, f.key)] = found
+    return found
 
 
 def _resolve_task_code(code: str, registry: Registry) -> str | None:
@@ -223,21 +237,24 @@ def validate_table(table: Table, ctx: Context) -> tuple[FormData, list[Problem],
 
     records: list[dict[str, Any]] = []
     report_cols = [table.columns[k] for k in form.report_fields if k in table.columns]
+    plan = [(f, table.columns.get(f.key), _parser(form, f)) for f in fields]
+    sheet_name = table.sheet.name
     for r in table.data_rows:
-        if report_cols and all(is_blank(table.grid[r][c] if c < len(table.grid[r]) else None) for c in report_cols):
+        row = table.grid[r]
+        width = len(row)
+        if report_cols and all(is_blank(row[c] if c < width else None) for c in report_cols):
             _not_reported(rep, r)
             continue
         rec: dict[str, Any] = {}
-        for f in fields:
-            col = table.columns.get(f.key)
-            value = table.grid[r][col] if col is not None and col < len(table.grid[r]) else None
+        for f, col, parse in plan:
+            value = row[col] if col is not None and col < width else None
             err = _cell_error(value)
             parsed: Any = None
             if err is not None:
                 rep.reason(f, "no_value" if err.kind == "no_value" else "cell_error", r, col, _shown(err))
             else:
                 try:
-                    parsed = _parse(f, value)
+                    parsed = parse(value)
                 except ValueProblem as problem:
                     if f.kind == "due":
                         rep.add(
@@ -262,7 +279,7 @@ def validate_table(table: Table, ctx: Context) -> tuple[FormData, list[Problem],
                 rec[f.key] = parsed
             if err is not None:
                 rec[f"_{f.key}_error"] = True
-        rec["sheet"] = table.sheet.name
+        rec["sheet"] = sheet_name
         rec["row"] = r + 1
         _row_rules(form, rec, r, rep, ctx)
         records.append(rec)
@@ -289,6 +306,11 @@ def _not_reported(rep: Reporter, r: int) -> None:
         f"Ghi {lower_first(first.header)} nếu đơn vị có thực hiện; bỏ qua nếu nhiệm vụ không giao cho đơn vị.",
         "warning",
     )
+
+
+def uses_period(form: Form) -> bool:
+    """Whether a form's rules read ``Context.period`` (else a table can be validated before the period is known)."""
+    return form.key == "propaganda"  # _propaganda_rules: dates within the period
 
 
 def _row_rules(form: Form, rec: dict[str, Any], r: int, rep: Reporter, ctx: Context) -> None:
@@ -455,8 +477,81 @@ def _int64_array(values: list[Any]) -> Any:
     return pd.arrays.IntegerArray(data, mask)
 
 
+@dataclass(frozen=True)
+class _FramePlan:
+    """A form's frame layout, once per form: columns and the block each column goes to."""
+
+    columns: pd.Index
+    objects: tuple[str, ...]  # object columns, in one 2-D block
+    object_place: np.ndarray
+    counts: tuple[tuple[str, int], ...]  # nullable Int64 columns (one extension block each)
+    percents: tuple[str, ...]  # float64 columns, in one 2-D block
+    percent_place: np.ndarray
+    row_place: np.ndarray  # the int64 "row" column
+
+
+_PLANS: dict[str, _FramePlan] = {}
+
+
+def _frame_plan(form: Form) -> _FramePlan:
+    plan = _PLANS.get(form.key)
+    if plan is None:
+        columns = frame_columns(form)
+        kinds = {f.key: f.kind for f in form.fields}
+        objects, counts, percents = [], [], []
+        for i, col in enumerate(columns):
+            kind = kinds.get(col)
+            if kind == "count":
+                counts.append((col, i))
+            elif kind == "percent":
+                percents.append((col, i))
+            elif col != "row":
+                objects.append((col, i))
+        plan = _FramePlan(
+            columns=pd.Index(columns, dtype=object),
+            objects=tuple(c for c, _ in objects),
+            object_place=np.array([i for _, i in objects], dtype=np.intp),
+            counts=tuple(counts),
+            percents=tuple(c for c, _ in percents),
+            percent_place=np.array([i for _, i in percents], dtype=np.intp),
+            row_place=np.array([columns.index("row")], dtype=np.intp),
+        )
+        _PLANS[form.key] = plan
+    return plan
+
+
 def _frame(form: Form, records: list[dict[str, Any]]) -> pd.DataFrame:
-    """Explicit dtypes (pandas 3 would infer ``str`` for text): object, Int64 counts, float64 percent."""
+    """Explicit dtypes (pandas 3 would infer ``str`` for text): object, Int64 counts, float64 percent.
+
+    Built block by block (``pandas.api.internals.create_dataframe_from_blocks``):
+    one 2-D object block, one float block, the Int64 arrays and the row
+    numbers, with no dtype inference and no consolidation pass.
+    """
+    try:
+        from pandas.api.internals import create_dataframe_from_blocks
+    except ImportError:  # pragma: no cover - pandas before 3.0
+        return _frame_from_arrays(form, records)
+    plan = _frame_plan(form)
+    n = len(records)
+    objects = np.empty((len(plan.objects), n), dtype=object)
+    for i, col in enumerate(plan.objects):
+        objects[i, :] = [rec.get(col) for rec in records]
+    blocks: list[tuple[Any, np.ndarray]] = [(objects, plan.object_place)]
+    for col, place in plan.counts:
+        blocks.append((_int64_array([rec.get(col) for rec in records]), np.array([place], dtype=np.intp)))
+    if plan.percents:
+        percents = np.array(
+            [[np.nan if (v := rec.get(col)) is None else float(v) for rec in records] for col in plan.percents],
+            dtype="float64",
+        ).reshape(len(plan.percents), n)
+        blocks.append((percents, plan.percent_place))
+    rows = np.array([rec.get("row") for rec in records], dtype="int64").reshape(1, n)
+    blocks.append((rows, plan.row_place))
+    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n), columns=plan.columns.copy())
+
+
+def _frame_from_arrays(form: Form, records: list[dict[str, Any]]) -> pd.DataFrame:
+    """The column-by-column build (kept as the fallback, and as the reference in checks)."""
     columns = frame_columns(form)
     kinds = {f.key: f.kind for f in form.fields}
     arrays: list[Any] = []

@@ -20,6 +20,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from functools import lru_cache
 
 from loaders.forms import ONGOING_WORDS, Vocabulary
 from loaders.text import clean, compact, display, fold
@@ -85,11 +86,10 @@ def parse_count(value: object) -> int | None:
     number = _number(value, allow_suffix=True)
     if number is None:
         return None
-    shown = display(value)
     if number != number or not float(number).is_integer():
-        raise ValueProblem("not_whole", shown)
+        raise ValueProblem("not_whole", display(value))
     if number < 0:
-        raise ValueProblem("negative", shown)
+        raise ValueProblem("negative", display(value))
     return int(number)
 
 
@@ -208,6 +208,13 @@ def parse_period(value: object, *, bare: bool = True) -> str | None:
     text = fold(value)
     if not text:
         return None
+    if len(text) <= 128:
+        return _period_of_short(text, bare)
+    return _period_of(text, bare)
+
+
+def _period_of(text: str, bare: bool) -> str | None:
+    """parse_period of a folded, non-empty text."""
     # "ngày 28 tháng 02 năm 2026" is a date, not a period
     text_wo_dates = re.sub(r"ngay \d{1,2} thang \d{1,2} nam \d{4}", " ", text)
     for kind, pattern in _EXPLICIT:
@@ -220,6 +227,9 @@ def parse_period(value: object, *, bare: bool = True) -> str | None:
             if m:
                 return _period_from(kind, m.group(1), m.group(2))
     return None
+
+
+_period_of_short = lru_cache(maxsize=16384)(_period_of)  # title lines and file names repeat
 
 
 def period_bounds(period: str) -> tuple[dt.date, dt.date]:
