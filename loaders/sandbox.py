@@ -300,7 +300,9 @@ class Sandbox:
         """Preflight, then the worker; ``on_sheet(sheet)`` sees each sheet as it arrives (see ``_Worker.call``).
 
         The sheets ``on_sheet`` saw belong to the result only when a workbook is
-        returned; after a refusal they are void.
+        returned; after a refusal they are void. ``on_sheet`` runs while this
+        sandbox's lock is held: it must not read through the same sandbox (that
+        would wait for itself forever).
         """
         started = time.perf_counter()
         stats = RunStats(stage="preflight")
