@@ -197,23 +197,18 @@ def _resolve_unit(texts: list[TitleText], stem: str, registry: Registry, result:
                 hint=f"Ghi dòng “{UNIT_LABELS[0]}: ...” ở phần đầu biểu.",
             )
         )
-    codes = list(dict.fromkeys(c for c, _ in resolved))
-    if len(codes) > 1:
-        first = next(x for c, x in resolved if c == codes[0])
-        other = next(x for c, x in resolved if c == codes[1])
-        result.errors.append(
-            Problem(
-                "unit.conflict",
-                f"Đơn vị không thống nhất: “{first.text}” ({first.source}) là {registry.unit_label(codes[0])}, "
-                f"nhưng “{other.text}” ({other.source}) là {registry.unit_label(codes[1])}.",
-                hint="Sửa cho các nơi ghi đơn vị (phần đầu các biểu, tên tệp) cùng một đơn vị.",
-            )
-        )
-        return FoundValue(None, "; ".join(x.source for _, x in resolved), first.text)
-    if codes and not failed:
-        sources = [x for c, x in resolved]
-        return FoundValue(codes[0], "; ".join(dict.fromkeys(x.source for x in sources)), sources[0].text)
-    if not codes and not failed:
+    settled = _settle(
+        resolved,
+        failed,
+        result,
+        code="unit.conflict",
+        what="Đơn vị",
+        label=registry.unit_label,
+        hint="Sửa cho các nơi ghi đơn vị (phần đầu các biểu, tên tệp) cùng một đơn vị.",
+    )
+    if settled:
+        return settled
+    if not resolved and not failed:
         result.errors.append(
             Problem(
                 "unit.not_found",
@@ -223,6 +218,38 @@ def _resolve_unit(texts: list[TitleText], stem: str, registry: Registry, result:
         )
     first_text = resolved[0][1].text if resolved else (texts[0].text if texts else None)
     return FoundValue(None, None, first_text)
+
+
+def _settle(
+    resolved: list[tuple[str, TitleText]],
+    failed: bool,
+    result: CheckResult,
+    *,
+    code: str,
+    what: str,
+    label: Callable[[str], str],
+    hint: str,
+) -> FoundValue | None:
+    """The unit or period that every source agrees on; a conflict error when two disagree.
+
+    None when nothing was resolved or a source could not be read (the caller reports that).
+    """
+    values = list(dict.fromkeys(v for v, _ in resolved))
+    if len(values) > 1:
+        first = next(x for v, x in resolved if v == values[0])
+        other = next(x for v, x in resolved if v == values[1])
+        result.errors.append(
+            Problem(
+                code,
+                f"{what} không thống nhất: “{first.text}” ({first.source}) là {label(values[0])}, "
+                f"nhưng “{other.text}” ({other.source}) là {label(values[1])}.",
+                hint=hint,
+            )
+        )
+        return FoundValue(None, "; ".join(x.source for _, x in resolved), first.text)
+    if values and not failed:
+        return FoundValue(values[0], "; ".join(dict.fromkeys(x.source for _, x in resolved)), resolved[0][1].text)
+    return None
 
 
 def _resolve_period(texts: list[TitleText], stem: str, result: CheckResult) -> FoundValue:
@@ -244,22 +271,18 @@ def _resolve_period(texts: list[TitleText], stem: str, result: CheckResult) -> F
     period = parse_period(stem, bare=True)
     if period:
         resolved.append((period, TitleText("period", stem, FILE_NAME_SOURCE, False)))
-    periods = list(dict.fromkeys(p for p, _ in resolved))
-    if len(periods) > 1:
-        first = next(x for p, x in resolved if p == periods[0])
-        other = next(x for p, x in resolved if p == periods[1])
-        result.errors.append(
-            Problem(
-                "period.conflict",
-                f"Kỳ báo cáo không thống nhất: “{first.text}” ({first.source}) là {period_label(periods[0])}, "
-                f"nhưng “{other.text}” ({other.source}) là {period_label(periods[1])}.",
-                hint="Sửa cho các nơi ghi kỳ báo cáo (phần đầu các biểu, tên tệp) cùng một kỳ.",
-            )
-        )
-        return FoundValue(None, "; ".join(x.source for _, x in resolved), first.text)
-    if periods and not failed:
-        return FoundValue(periods[0], "; ".join(dict.fromkeys(x.source for _, x in resolved)), resolved[0][1].text)
-    if not periods and not failed:
+    settled = _settle(
+        resolved,
+        failed,
+        result,
+        code="period.conflict",
+        what="Kỳ báo cáo",
+        label=period_label,
+        hint="Sửa cho các nơi ghi kỳ báo cáo (phần đầu các biểu, tên tệp) cùng một kỳ.",
+    )
+    if settled:
+        return settled
+    if not resolved and not failed:
         result.errors.append(
             Problem(
                 "period.not_found",
