@@ -38,9 +38,20 @@ def _file_name(f: Filters, ext: str) -> str:
     return "-".join(parts) + f".{ext}"
 
 
+def _scope(f: Filters, period_label: str) -> str:
+    """What the files cover, e.g. "Quý III/2026, Chi bộ Khu dân cư số 3" (the sidebar's period
+    label alone would hide a chosen unit or group)."""
+    parts = [period_label] if period_label else []
+    if f.unit:
+        parts.append(data.unit_names().get(f.unit, f.unit))
+    elif f.group:
+        parts.append(f"khối {f.group}")
+    return ", ".join(parts)
+
+
 components.page_title("Xuất báo cáo")
 f = filters.current()
-label = filters.current_label()
+label = _scope(f, filters.current_label())
 st.markdown(
     "Tải về các tệp phục vụ hội nghị giao ban của Ban Thường vụ Đảng ủy, theo **kỳ báo cáo, khối và đơn vị** "
     "đang chọn ở thanh bên" + (f" (**{label}**)." if label else ".")
