@@ -16,7 +16,7 @@ components.metric_count(
     c1, "Tin, bài, buổi tuyên truyền", h.get("propaganda_quantity"), prev.get("propaganda_quantity")
 )
 components.metric_count(c2, "Lượt tiếp cận, người tham dự", h.get("propaganda_reach"), prev.get("propaganda_reach"))
-by_unit = data.propaganda_by_unit(f)
+by_unit = data.propaganda_by_unit(f)  # every unit in scope, 0 for those that reported nothing
 active_units = int((by_unit["quantity"] > 0).sum()) if not by_unit.empty else 0
 c3.metric("Đơn vị có tuyên truyền", f"{active_units}", border=True)
 
@@ -84,14 +84,6 @@ with right:
     charts.show(fig, key="prop_topic")
 
 # ------------------------------------------------------------------ units and groups
-units = data.list_units()
-if f.group:
-    units = units[units["group"] == f.group]
-if f.unit:
-    units = units[units["code"] == f.unit]
-all_units = units.rename(columns={"code": "unit_code", "name": "unit_name"})[["unit_code", "unit_name", "group"]]
-per_unit = all_units.merge(by_unit[["unit_code", "quantity", "reach"]], on="unit_code", how="left")
-per_unit[["quantity", "reach"]] = per_unit[["quantity", "reach"]].fillna(0).astype("int64")
 
 grp = data.propaganda_by_group(f).sort_values("quantity")
 fig = charts.bar(
@@ -105,7 +97,7 @@ fig = charts.bar(
     height=charts.horizontal_height(len(grp), 50),
 )
 charts.show(fig, key="prop_group")
-ranked = per_unit.sort_values(["quantity", "unit_name"], ascending=[True, True])
+ranked = by_unit.sort_values(["quantity", "unit_name"], ascending=[True, True])
 fig = charts.bar(
     ranked.rename(columns={"unit_name": "Đơn vị"}),
     x="quantity",
@@ -124,7 +116,7 @@ for column, (ascending, key, title) in zip(st.columns(2), ends, strict=True):
     with column:
         st.markdown(f"**{title}**")
         tables.table(
-            per_unit.sort_values("quantity", ascending=ascending).head(5),
+            by_unit.sort_values("quantity", ascending=ascending).head(5),
             cols,
             kinds=kinds,
             unit_link=("unit_code", "unit_name"),
@@ -153,7 +145,7 @@ tables.table(
 
 st.subheader("Số liệu theo đơn vị")
 tables.table(
-    per_unit.sort_values("quantity", ascending=False),
+    by_unit.sort_values("quantity", ascending=False),
     {"unit_name": "Đơn vị", "group": "Khối", "quantity": "Số lượng", "reach": "Lượt tiếp cận"},
     kinds=kinds,
     unit_link=("unit_code", "unit_name"),

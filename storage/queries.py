@@ -443,12 +443,39 @@ def propaganda_by_topic(engine: Engine, f: Filters | None = None) -> pd.DataFram
 
 
 def propaganda_by_unit(engine: Engine, f: Filters | None = None) -> pd.DataFrame:
-    return _propaganda(
-        engine,
-        f,
-        [lambda c, w: w.c.code, lambda c, w: w.c.name, lambda c, w: w.c.group],
-        ["unit_code", "unit_name", "group"],
-    )
+    """Every active unit in scope, with 0 for a unit that reported no propaganda: the
+    bottom of the ranking is the units that did nothing, not the ones that did little."""
+    f = _f(f)
+    p = m.PropagandaRow
+    with engine.connect() as conn:
+        wid = ward_id(conn, f.ward)
+        cur = _current("propaganda", wid, f)
+        sums = (
+            select(
+                cur.c.unit_id,
+                func.sum(p.quantity).label("quantity"),
+                func.sum(p.reach).label("reach"),
+            )
+            .join(cur, cur.c.sf_id == p.submission_form_id)
+            .group_by(cur.c.unit_id)
+            .subquery()
+        )
+        q = (
+            select(
+                u.code,
+                u.name,
+                func.coalesce(g.name, "").label("group"),
+                func.coalesce(sums.c.quantity, 0),
+                func.coalesce(sums.c.reach, 0),
+            )
+            .select_from(u)
+            .outerjoin(g, g.id == u.group_id)
+            .outerjoin(sums, sums.c.unit_id == u.id)
+            .where(u.id.in_(_unit_ids(wid, f)), u.active)
+            .order_by(u.position, u.id)
+        )
+        out = _frame(conn, q, ["unit_code", "unit_name", "group", "quantity", "reach"])
+    return out.astype({"quantity": "int64", "reach": "int64"})
 
 
 def propaganda_by_group(engine: Engine, f: Filters | None = None) -> pd.DataFrame:
