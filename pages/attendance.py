@@ -64,18 +64,14 @@ by_group = by_group.assign(
     **{"Thành phần": by_group["participant_group"].map(lambda k: label("participant_group", k) or "Không ghi")}
 )
 with left:
-    rates = by_group.assign(rate_pct=by_group["rate"].astype(float) * 100).sort_values("rate_pct")
-    fig = charts.bar(
-        rates,
-        x="rate_pct",
+    fig = charts.rate_bars(
+        by_group.sort_values("rate"),
+        rate="rate",
         y="Thành phần",
-        orientation="h",
-        labels={"rate_pct": "Tỷ lệ tham dự (%)"},
         title="Tỷ lệ tham dự theo thành phần",
-        height=charts.horizontal_height(len(rates), 44),
+        color=theme.PRESENT_COLOR,
+        per_row=44,
     )
-    fig.update_xaxes(range=[0, 105], ticksuffix="%")
-    fig.update_traces(marker_color=theme.PRESENT_COLOR, texttemplate="%{x:.1f}%", textposition="inside")
     charts.show(fig, key="att_group_rate")
 with right:
     absent = by_group.melt(
@@ -97,17 +93,14 @@ with right:
 
 # ------------------------------------------------------------------ by unit
 by_unit = data.attendance_by_unit(f).sort_values("rate")
-fig = charts.bar(
-    by_unit.assign(rate_pct=by_unit["rate"].astype(float) * 100).rename(columns={"unit_name": "Đơn vị"}),
-    x="rate_pct",
+fig = charts.rate_bars(
+    by_unit.rename(columns={"unit_name": "Đơn vị"}),
+    rate="rate",
     y="Đơn vị",
-    orientation="h",
-    labels={"rate_pct": "Tỷ lệ tham dự (%)"},
     title="Tỷ lệ tham dự theo đơn vị tổ chức",
-    height=charts.horizontal_height(len(by_unit), 26),
+    color=theme.SEQUENCE[0],
+    per_row=26,
 )
-fig.update_xaxes(range=[0, 105], ticksuffix="%")
-fig.update_traces(marker_color=theme.SEQUENCE[0], texttemplate="%{x:.1f}%", textposition="inside")
 charts.show(fig, key="att_unit")
 
 # ------------------------------------------------------------------ tables

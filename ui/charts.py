@@ -100,6 +100,23 @@ def bar(
     return fig
 
 
+def rate_bars(frame: pd.DataFrame, *, rate: str, y: str, title: str, color: str, per_row: int) -> go.Figure:
+    """Horizontal bars of a 0..1 rate shown as 0..100 % with the value on each bar."""
+    shown = frame.assign(rate_pct=frame[rate].astype(float) * 100)
+    fig = bar(
+        shown,
+        x="rate_pct",
+        y=y,
+        orientation="h",
+        labels={"rate_pct": "Tỷ lệ tham dự (%)"},
+        title=title,
+        height=horizontal_height(len(shown), per_row),
+    )
+    fig.update_xaxes(range=[0, 105], ticksuffix="%")
+    fig.update_traces(marker_color=color, texttemplate="%{x:.1f}%", textposition="inside")
+    return fig
+
+
 def horizontal_height(n_rows: int, per_row: int = 28, minimum: int = 260) -> int:
     return max(minimum, 90 + per_row * n_rows)
 
