@@ -12,7 +12,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+# C0 controls, zero-width characters and the bidirectional controls (LRM/RLM, ALM, embeddings and
+# overrides U+202A-U+202E, isolates U+2066-U+2069): invisible, and a right-to-left override makes a
+# text read differently from what is stored.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff]"
+)
 _NOT_WORD = re.compile(r"[^0-9a-z%]+")
 _SPACES = re.compile(r"\s+")
 
