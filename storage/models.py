@@ -76,12 +76,16 @@ class Ward(Base):
 
 
 class UnitGroup(Base):
+    """A group of units; carries the reporting rule of its units (which forms, how often)."""
+
     __tablename__ = "unit_groups"
     __table_args__ = (UniqueConstraint("ward_id", "name"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
     name: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    forms: Mapped[str] = mapped_column(String(100), default="tasks,propaganda,attendance")  # forms its units send
+    cadence: Mapped[str] = mapped_column(String(10), default="month")  # month | quarter
 
 
 class Unit(Base):
@@ -95,13 +99,68 @@ class Unit(Base):
     short_name: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Retired (or merged into another unit) on this day: expected before it, not from it on.
+    retired_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
+
+
+class UnitAlias(Base):
+    """Another name files may use for a unit: a former name, or the name of a unit merged into it."""
+
+    __tablename__ = "unit_aliases"
+    __table_args__ = (UniqueConstraint("unit_id", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(300))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Plan(Base):
+    """A plan the ward tracks (title, number, date); its tasks belong to it. One is current."""
+
+    __tablename__ = "plans"
+    __table_args__ = (UniqueConstraint("ward_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(Text, default="")
+    number: Mapped[str] = mapped_column(String(100), default="")  # "Kế hoạch số 12-KH/ĐU"
+    issued_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WardSetting(Base):
+    """The ward's settings (``loaders.settings.WardSettings`` as JSON)."""
+
+    __tablename__ = "ward_settings"
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"), primary_key=True)
+    data: Mapped[Any] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class RegistryChange(Base):
+    """One change of the registry (units, groups, plans, tasks, rules): who, when, before and after."""
+
+    __tablename__ = "registry_changes"
+    __table_args__ = (Index("ix_registry_changes_ward_at", "ward_id", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(50))  # unit.add | unit.rename | unit.merge | task.edit | ...
+    entity: Mapped[str] = mapped_column(String(50))  # unit | group | plan | task | settings | ward
+    entity_key: Mapped[str] = mapped_column(String(100), default="")  # the code or name it concerns
+    before: Mapped[Any] = mapped_column(JSON, nullable=True)
+    after: Mapped[Any] = mapped_column(JSON, nullable=True)
 
 
 class Task(Base):
     __tablename__ = "tasks"
-    __table_args__ = (UniqueConstraint("ward_id", "code"),)
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
     code: Mapped[str] = mapped_column(String(32))
     task: Mapped[str] = mapped_column(Text)
     lead: Mapped[str] = mapped_column(Text, default="")  # as written: codes, group names or ALL, ";"-separated
@@ -176,6 +235,7 @@ class Submission(Base):
     unit_source: Mapped[str] = mapped_column(String(300), default="")
     period_source: Mapped[str] = mapped_column(String(300), default="")
     warnings: Mapped[Any] = mapped_column(JSON, default=list)
+    account_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)  # who sent it (issue 12)
 
 
 class SubmissionForm(Base):
@@ -203,6 +263,8 @@ class SubmissionForm(Base):
     period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
     month: Mapped[str] = mapped_column(String(7))  # the period's attribution month
     form: Mapped[str] = mapped_column(String(20))  # tasks | propaganda | attendance
+    # Biểu 01 only: the plan whose tasks it was checked against (reports of different plans stay apart).
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), nullable=True)
     version: Mapped[int] = mapped_column(Integer)
     is_current: Mapped[bool] = mapped_column(Boolean)
     row_count: Mapped[int] = mapped_column(Integer)
@@ -294,6 +356,77 @@ class AuditLog(Base):
     entity: Mapped[str] = mapped_column(String(50), default="")
     entity_id: Mapped[str] = mapped_column(String(100), default="")
     detail: Mapped[Any] = mapped_column(JSON, default=dict)
+    # The account that acted (None: the command line, a migration, or before accounts existed).
+    account_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+
+
+# --------------------------------------------------------------------------
+# Accounts, sessions, review (issue 12; migration 0003)
+# --------------------------------------------------------------------------
+
+
+class Account(Base):
+    """A person who logs in. ``role``: leader | office | unit (storage.accounts.ROLES)."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True, unique=True)  # OIDC mapping
+    password_hash: Mapped[str | None] = mapped_column(String(300), nullable=True)  # argon2id; None: OIDC only
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)  # a sample-ward account with a published password
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    upload_limit_count: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: the policy's default
+    upload_limit_bytes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class AccountUnit(Base):
+    """The units a unit-staff account may send for and see."""
+
+    __tablename__ = "account_units"
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+
+
+class AuthSession(Base):
+    """A login: only the SHA-256 of the browser's random token is kept."""
+
+    __tablename__ = "auth_sessions"
+    __table_args__ = (Index("ix_auth_sessions_account", "account_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)  # absolute end, whatever the activity
+
+
+class SubmissionReview(Base):
+    """The office's decision on a stored file: received (locks it) or returned (with a reason)."""
+
+    __tablename__ = "submission_reviews"
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))  # received | returned | reopened
+    reason: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class PeriodClosure(Base):
+    """A reporting period the office has closed: nothing more may be sent for it."""
+
+    __tablename__ = "period_closures"
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id", ondelete="CASCADE"), primary_key=True)
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 # Tables in dependency order (parents first): used by backup/restore and tests.
