@@ -4,12 +4,14 @@ Cells hold real numbers and dates with openpyxl number formats (``#,##0``,
 ``0.0%``, ``dd/mm/yyyy``).  Excel takes the thousands and decimal separators
 from the reader's regional settings, so Vietnamese Excel shows 1.234 and
 85,3% while the file itself stays a plain number a reader can sum.
+
+Every cell is written through ``loaders.safe_cells``: a unit's text that starts
+with "=" stays text (never a live formula) in the file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +41,7 @@ from exports.format import (
     status_label,
     topic_label,
 )
+from loaders import safe_cells
 from loaders.forms import ISSUING_BODY
 
 SHEETS = (
@@ -114,7 +117,7 @@ def _title(ws: Worksheet, data: ReportData, title: str, ncols: int) -> int:
         (f"Ngày xuất số liệu: {fmt_date(data.today)}", Font(italic=True, size=10, color=theme.MUTED)),
     ]
     for r, (text, font) in enumerate(lines, start=1):
-        ws.cell(row=r, column=1, value=text).font = font
+        safe_cells.write(ws, r, 1, text).font = font
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
         ws.cell(row=r, column=1).alignment = Alignment(horizontal="left", vertical="center")
     ws.row_dimensions[2].height = 22
@@ -122,7 +125,7 @@ def _title(ws: Worksheet, data: ReportData, title: str, ncols: int) -> int:
 
 
 def _section(ws: Worksheet, row: int, text: str, ncols: int) -> int:
-    cell = ws.cell(row=row, column=1, value=text)
+    cell = safe_cells.write(ws, row, 1, text)
     cell.font = Font(bold=True, size=12, color=theme.ACCENT)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=max(ncols, 1))
     return row + 1
@@ -144,7 +147,7 @@ def _table(
     spreadsheet program fits them on open)."""
     widths = [ws.column_dimensions[get_column_letter(col0 + i)].width or 10 for i in range(len(cols))]
     for c, col in enumerate(cols, start=col0):
-        cell = ws.cell(row=row, column=c, value=col.header)
+        cell = safe_cells.write(ws, row, c, col.header)
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.border = _BORDER
@@ -152,7 +155,7 @@ def _table(
     ws.row_dimensions[row].height = _height([c.header for c in cols], widths, bold=True)
     row += 1
     if not records:
-        cell = ws.cell(row=row, column=col0, value=empty_text)
+        cell = safe_cells.write(ws, row, col0, empty_text)
         cell.font = Font(italic=True, color=theme.MUTED)
         ws.merge_cells(start_row=row, start_column=col0, end_row=row, end_column=col0 + len(cols) - 1)
         return row + 2
@@ -160,7 +163,7 @@ def _table(
         values = [col.value(rec) for col in cols]
         ws.row_dimensions[row].height = _height(values, widths)
         for c, (col, value) in enumerate(zip(cols, values, strict=True), start=col0):
-            cell = ws.cell(row=row, column=c, value=value)
+            cell = safe_cells.write(ws, row, c, value)  # unit text stays text, never a formula
             cell.border = _BORDER
             cell.alignment = _CENTER if col.center else _WRAP
             if col.fmt:
@@ -172,7 +175,7 @@ def _table(
         row += 1
     if total is not None:
         for c, col in enumerate(cols, start=col0):
-            cell = ws.cell(row=row, column=c, value=total.get(c - col0 + 1))
+            cell = safe_cells.write(ws, row, c, total.get(c - col0 + 1))
             cell.font = Font(bold=True)
             cell.fill = _TOTAL_FILL
             cell.border = _BORDER
@@ -246,10 +249,11 @@ def _sheet_overview(wb: Workbook, data: ReportData) -> None:
             ws.cell(row=i, column=4).number_format = "+0.0%;-0.0%;0.0%"
         else:
             ws.cell(row=i, column=4).number_format = "+#,##0;-#,##0;0"
-    note = ws.cell(
-        row=row,
-        column=1,
-        value="Kỳ trước: khoảng thời gian liền trước, cùng độ dài với kỳ đang xem. "
+    note = safe_cells.write(
+        ws,
+        row,
+        1,
+        "Kỳ trước: khoảng thời gian liền trước, cùng độ dài với kỳ đang xem. "
         + ("" if data.has_any else "Chưa có số liệu báo cáo trong phạm vi đã chọn."),
     )
     note.font = Font(italic=True, size=10, color=theme.MUTED)
@@ -512,9 +516,7 @@ def write_workbook(data: ReportData) -> bytes:
     _sheet_obstacles(wb, data)
     wb.properties.title = "Số liệu Nghị quyết 05-NQ/TU"
     wb.properties.creator = "Đảng ủy phường Bạch Đằng"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return safe_cells.workbook_bytes(wb)
 
 
 def build_workbook(engine: Any, filters: Any, today: dt.date) -> bytes:

@@ -19,12 +19,13 @@ from collections import defaultdict
 from pathlib import PurePath
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
+from openpyxl.cell.cell import ERROR_CODES, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 from openpyxl.utils.exceptions import CellCoordinatesException
 
+from loaders import safe_cells
 from loaders.raw import CellError, RawWorkbook
 from loaders.result import CheckResult, Problem
 from loaders.safety import preflight
@@ -105,12 +106,17 @@ def _read_safely(data: bytes, filename: str) -> RawWorkbook:
     return raw
 
 
-def _cell_value(value):
+def _set_cell(cell, value) -> None:
+    """An error cell stays an Excel error (``#DIV/0!``); anything else through ``safe_cells``:
+    text that starts with "=" (a unit's text, or the text of a formula without a saved value)
+    stays text, never a formula."""
     if isinstance(value, CellError):
-        value = value.text or ("#N/A" if value.kind == "error" else "")
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
+        text = value.text or ("#N/A" if value.kind == "error" else "")
+        if value.kind == "error" and text in ERROR_CODES:
+            cell.value = text
+            return
+        value = text
+    safe_cells.set_value(cell, value)
 
 
 def _rebuild(raw: RawWorkbook) -> Workbook:
@@ -124,9 +130,7 @@ def _rebuild(raw: RawWorkbook) -> Workbook:
                 if value is None:
                     continue
                 cell = ws.cell(row=r, column=c)
-                cell.value = _cell_value(value)
-                if cell.data_type == "f":
-                    cell.data_type = "s"  # text that starts with "=" stays text, never a formula
+                _set_cell(cell, value)
                 if isinstance(value, dt.datetime):
                     cell.number_format = "dd/mm/yyyy hh:mm"
                 elif isinstance(value, dt.date):
@@ -226,26 +230,21 @@ def _note_sheet(wb: Workbook, problems: list[Problem], unplaced: list[Problem]) 
     used = {t.lower() for t in wb.sheetnames}
     ws = wb.create_sheet(_unique_title(NOTE_SHEET, used), 0)
     bold = Font(bold=True)
-    ws.append(
-        ["Tệp này đã được đánh dấu: ô tô đỏ là lỗi phải sửa, ô tô vàng là cảnh báo. Di chuột vào ô để đọc ghi chú."]
-    )
-    ws["A1"].font = bold
-    ws.append([])
-    ws.append(["Biểu (trang tính)", "Ô", "Mức độ", "Lỗi", "Cách sửa"])
-    for c in range(1, 6):
-        ws.cell(row=3, column=c).font = bold
+    safe_cells.write(
+        ws,
+        1,
+        1,
+        "Tệp này đã được đánh dấu: ô tô đỏ là lỗi phải sửa, ô tô vàng là cảnh báo. Di chuột vào ô để đọc ghi chú.",
+    ).font = bold
+    for c, head in enumerate(["Biểu (trang tính)", "Ô", "Mức độ", "Lỗi", "Cách sửa"], start=1):
+        safe_cells.write(ws, 3, c, head).font = bold
     # Whole-file problems (and anything not placed on a cell) first: they need reading before the cells.
     placed = [p for p in problems if p not in unplaced]
-    for p in [*unplaced, *placed]:
-        ws.append(
-            [
-                p.sheet or "Cả tệp",
-                p.cell or "",
-                "Lỗi" if p.severity == "error" else "Cảnh báo",
-                p.message,
-                p.hint,
-            ]
-        )
+    for r, p in enumerate([*unplaced, *placed], start=4):
+        # sheet names and messages quote the unit's text: written as text, never as a formula
+        row = [p.sheet or "Cả tệp", p.cell or "", "Lỗi" if p.severity == "error" else "Cảnh báo", p.message, p.hint]
+        for c, value in enumerate(row, start=1):
+            safe_cells.write(ws, r, c, value)
     for col, width in zip(range(1, 6), (18, 8, 10, 70, 60), strict=True):
         ws.column_dimensions[get_column_letter(col)].width = width
     wb.active = 0

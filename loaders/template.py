@@ -6,7 +6,9 @@ the administrative furniture around the tables (title block, signature,
 instructions).
 
 The template never holds formulas: openpyxl cannot save a formula's value,
-and the loader refuses a formula without a saved value.
+and the loader refuses a formula without a saved value. Registry text (unit
+names, task texts) is written through ``loaders.safe_cells``, so a name that
+starts with "=" is text too.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from loaders import values
+from loaders import safe_cells, values
 from loaders.forms import FORMS, ISSUING_BODY, VOCABULARIES, WARD_NAME, Form
 from loaders.registry import Registry, Task, Unit
 
@@ -127,7 +129,7 @@ def _signature(unit: Unit) -> tuple[str, str]:
 def _merge_text(ws: Worksheet, row: int, c0: int, c1: int, text: str, font: Font, align: Alignment = CENTER) -> None:
     if c1 > c0:
         ws.merge_cells(start_row=row, start_column=c0, end_row=row, end_column=c1)
-    cell = ws.cell(row=row, column=c0, value=text)
+    cell = safe_cells.write(ws, row, c0, text)  # unit names come from the registry: text stays text
     cell.font = font
     cell.alignment = align
 
@@ -306,7 +308,7 @@ def _lists_sheet(wb: Workbook, task_codes: list[str]) -> tuple[dict[str, str], s
         labels = VOCABULARIES[name].labels()
         ws.cell(row=2, column=col, value=f"Danh sách {col}")
         for r, label in enumerate(labels, start=3):
-            ws.cell(row=r, column=col, value=label)
+            safe_cells.write(ws, r, col, label)
         letter = get_column_letter(col)
         refs[name] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$3:${letter}${2 + len(labels)}"
         ws.column_dimensions[letter].width = 50
@@ -316,7 +318,7 @@ def _lists_sheet(wb: Workbook, task_codes: list[str]) -> tuple[dict[str, str], s
         letter = get_column_letter(col)
         ws.cell(row=2, column=col, value=f"Danh sách {col}")
         for r, code in enumerate(task_codes, start=3):
-            ws.cell(row=r, column=col, value=code)
+            safe_cells.write(ws, r, col, code)
         task_ref = f"{quote_sheetname(LISTS_SHEET)}!${letter}$3:${letter}${2 + len(task_codes)}"
     return refs, task_ref
 
@@ -432,7 +434,8 @@ def _guide_sheet(wb: Workbook, unit: Unit, period: str) -> None:
 def build_template(registry: Registry | None, unit_code: str, period: str) -> tuple[Workbook, dict[str, SheetLayout]]:
     """Build the template workbook in memory; returns it and each form's layout (by form key)."""
     period_label(period)  # validates
-    registry = registry if registry is not None else Registry.default()
+    if registry is None:  # no implicit registry: the caller reads the ward's
+        raise ValueError("build_template needs the ward's registry (units and plan tasks)")
     unit = _unit(registry, unit_code)
     tasks = registry.assigned_tasks(unit_code)
     all_codes = [t.code for t in registry.tasks]
@@ -457,14 +460,14 @@ def build_template(registry: Registry | None, unit_code: str, period: str) -> tu
             r = first + n - 1
             task_rows[task.code] = r
             ws[f"{columns['row_no']}{r}"] = n
-            ws[f"{columns['task_code']}{r}"] = task.code
-            ws[f"{columns['task_text']}{r}"] = task.text
+            safe_cells.set_value(ws[f"{columns['task_code']}{r}"], task.code)
+            safe_cells.set_value(ws[f"{columns['task_text']}{r}"], task.text)
             # wrapped text: give the row the height of its lines (Excel does not grow it on open)
             chars_per_line = max(10, int(form.field("task_text").width * 1.35))
             ws.row_dimensions[r].height = 16 * math.ceil(len(task.text) / chars_per_line) + 4
             due = due_text(task)
             if due is not None:
-                ws[f"{columns['due']}{r}"] = due
+                safe_cells.set_value(ws[f"{columns['due']}{r}"], due)
         _validations(ws, form, first, last, list_refs, task_ref)
         _signature_block(ws, form, unit, last + 2)
         _page_setup(ws, header_rows, numbering, first)
@@ -484,4 +487,4 @@ def build_template(registry: Registry | None, unit_code: str, period: str) -> tu
 def write_template(registry: Registry | None, unit_code: str, period: str, dest: str | Path | IO[bytes]) -> None:
     """Write the standard workbook for ``unit_code`` and ``period`` ("YYYY-MM" or "YYYY-Qn") to ``dest``."""
     wb, _ = build_template(registry, unit_code, period)
-    wb.save(dest)
+    safe_cells.save(wb, dest)

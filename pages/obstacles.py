@@ -3,12 +3,13 @@ marked as handled by the office."""
 
 import streamlit as st
 
-from ui import charts, components, data, tables, theme
+from ui import auth, charts, components, data, tables, theme
 from ui.format import fmt_period
 
 f = components.page_start("Khó khăn, vướng mắc")
 
-HANDLER = "Văn phòng Đảng ủy"
+# Only the office marks obstacles handled; the actor is the logged-in account (ui/data.py).
+CAN_EDIT = bool(auth.current() and auth.current().is_office)
 SHOW = {"open": "Chưa xử lý", "handled": "Đã xử lý", "all": "Tất cả"}
 
 all_obs = data.obstacles(f)
@@ -47,7 +48,7 @@ def _save_changes(ids: list[int]) -> None:
     edits = st.session_state.get(editor_key, {}).get("edited_rows", {})
     for row, change in edits.items():
         if "handled" in change:
-            data.set_obstacle_handled(int(ids[int(row)]), bool(change["handled"]), HANDLER)
+            data.set_obstacle_handled(int(ids[int(row)]), bool(change["handled"]))
     st.session_state[EDITOR_VERSION] += 1
 
 
@@ -64,7 +65,7 @@ else:
         key=editor_key,
         hide_index=True,
         width="stretch",
-        disabled=["unit_name", "period_label", "task_code", "task", "text"],
+        disabled=["unit_name", "period_label", "task_code", "task", "text"] if CAN_EDIT else True,
         column_config={
             "handled": st.column_config.CheckboxColumn("Đã xử lý"),
             "unit_name": st.column_config.TextColumn("Đơn vị"),
@@ -73,32 +74,25 @@ else:
             "task": st.column_config.TextColumn("Nhiệm vụ"),
             "text": st.column_config.TextColumn("Khó khăn, vướng mắc", width="large"),
         },
-        on_change=_save_changes,
-        args=(shown["id"].tolist(),),
+        on_change=_save_changes if CAN_EDIT else None,
+        args=(shown["id"].tolist(),) if CAN_EDIT else None,
     )
-    st.download_button(
-        "Tải Excel",
-        data=lambda: tables.excel_bytes(
-            shown.assign(
-                period=shown["period"].map(fmt_period),
-                handled=shown["handled"].astype(bool).map({True: "Đã xử lý", False: "Chưa xử lý"}),
-            )[["unit_name", "period", "task_code", "task", "text", "handled"]].rename(
-                columns={
-                    "unit_name": "Đơn vị",
-                    "period": "Kỳ",
-                    "task_code": "Mã nhiệm vụ",
-                    "task": "Nhiệm vụ",
-                    "text": "Khó khăn, vướng mắc",
-                    "handled": "Tình trạng xử lý",
-                }
-            ),
-            "Khó khăn vướng mắc",
+    tables.downloads(
+        shown.assign(
+            period=shown["period"].map(fmt_period),
+            handled=shown["handled"].astype(bool).map({True: "Đã xử lý", False: "Chưa xử lý"}),
+        )[["unit_name", "period", "task_code", "task", "text", "handled"]].rename(
+            columns={
+                "unit_name": "Đơn vị",
+                "period": "Kỳ",
+                "task_code": "Mã nhiệm vụ",
+                "task": "Nhiệm vụ",
+                "text": "Khó khăn, vướng mắc",
+                "handled": "Tình trạng xử lý",
+            }
         ),
-        file_name="kho-khan-vuong-mac.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="obs_xlsx",
-        icon=":material/download:",
-        on_click="ignore",
+        "Khó khăn vướng mắc",
+        "obs",
     )
 
 per_unit = (

@@ -1,16 +1,24 @@
 """Tables: sortable st.dataframe with Vietnamese headers and number/date
-formats, the built-in CSV download, and an Excel download of the same table."""
+formats, and our own Excel and CSV downloads of the same table.
+
+Streamlit's toolbar CSV writes text starting with "=" or "@" unescaped, so it
+is switched off (``client.disableDataExport`` in .streamlit/config.toml) and
+both files here go through ``loaders.safe_cells``: text stays text in the
+workbook and is escaped in the CSV (docs/SECURITY.md)."""
 
 from __future__ import annotations
 
-import io
+import datetime as dt
 import re
 import unicodedata
 from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
+from loaders import safe_cells
 from ui import filters
 from ui.format import fmt_date, fmt_datetime, fmt_int, fmt_number, fmt_percent, fmt_period
 
@@ -39,17 +47,67 @@ def unit_url(code: str, name: str) -> str:
     return f"{UNIT_PAGE_URL}?{urlencode(filters.url_params(unit=code))}#{name}"
 
 
+def _xl_value(value: object) -> object:
+    """A frame value as an openpyxl cell value (missing -> empty, numpy/pandas scalars -> Python)."""
+    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value.item()
+    return value
+
+
 def excel_bytes(frame: pd.DataFrame, sheet: str = "Dữ liệu") -> bytes:
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=sheet[:31], index=False)
-        ws = writer.sheets[sheet[:31]]
-        for i, col in enumerate(frame.columns, start=1):
-            values = [str(col), *(str(v) for v in frame[col].head(200).tolist())]
-            width = min(60, max(8, max(len(v) for v in values) + 2))
-            ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
-        ws.freeze_panes = "A2"
-    return buf.getvalue()
+    """``frame`` as a one-sheet .xlsx: header row, then the rows; every text stays text."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = re.sub(r"[\[\]\*\?/\\:]", "_", sheet)[:31] or "Dữ liệu"
+    bold = Font(bold=True)
+    for c, col in enumerate(frame.columns, start=1):
+        safe_cells.write(ws, 1, c, str(col)).font = bold
+    for r, row in enumerate(frame.itertuples(index=False, name=None), start=2):
+        for c, value in enumerate(row, start=1):
+            cell = safe_cells.write(ws, r, c, _xl_value(value))
+            if isinstance(cell.value, dt.datetime):
+                cell.number_format = "dd/mm/yyyy hh:mm"
+            elif isinstance(cell.value, dt.date):
+                cell.number_format = "dd/mm/yyyy"
+    for i, col in enumerate(frame.columns, start=1):
+        values = [str(col), *(str(v) for v in frame[col].head(200).tolist())]
+        width = min(60, max(8, max(len(v) for v in values) + 2))
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
+    ws.freeze_panes = "A2"
+    return safe_cells.workbook_bytes(wb)
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """``frame`` as CSV (UTF-8 with BOM); text a spreadsheet would run gets a leading quote."""
+    return safe_cells.csv_bytes(frame)
+
+
+def downloads(frame: pd.DataFrame, title: str, key: str) -> None:
+    """The "Tải Excel" and "Tải CSV" buttons for a table (built only when clicked)."""
+    name = slug(title)
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            "Tải Excel",
+            data=lambda: excel_bytes(frame, title),
+            file_name=f"{name}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}_xlsx",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+        st.download_button(
+            "Tải CSV",
+            data=lambda: csv_bytes(frame),
+            file_name=f"{name}.csv",
+            mime="text/csv",
+            key=f"{key}_csv",
+            icon=":material/download:",
+            on_click="ignore",
+        )
 
 
 def _excel_frame(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
@@ -96,12 +154,4 @@ def table(
     styled = shown.style.format(fmt, na_rep="") if fmt else shown
     st.dataframe(styled, hide_index=True, width="stretch", height=height, column_config=config or None, key=key)
     if download and len(frame):
-        st.download_button(
-            "Tải Excel",
-            data=lambda: excel_bytes(_excel_frame(frame, columns), title),
-            file_name=f"{slug(title)}.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key=f"{key}_xlsx",
-            icon=":material/download:",
-            on_click="ignore",
-        )
+        downloads(_excel_frame(frame, columns), title, key)
