@@ -20,8 +20,9 @@ BUILDERS = {"xlsx": build_workbook, "docx": build_report, "pptx": build_deck}
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=60)
-def _file(kind: str, url: str | None, key: tuple, today: date) -> bytes:
-    """One exported file; cached per database, filters and day."""
+def _file(kind: str, url: str | None, key: tuple, today: date, version: tuple = ()) -> bytes:
+    """One exported file; cached per database, filters, day and data version (a report stored or an
+    obstacle handled since is a new key, so the file is never older than the pages)."""
     return BUILDERS[kind](data.engine_for_url(url), Filters(*key), today)
 
 
@@ -93,7 +94,7 @@ for col, (ext, title, icon, help_text, mime) in zip(st.columns(3), files, strict
         st.caption(help_text)
         st.download_button(
             f"Tải {title.split(' (')[0].lower()}",
-            data=lambda ext=ext: _file(ext, url, key, today),
+            data=lambda ext=ext: _file(ext, url, key, today, data.data_version()),
             file_name=_file_name(f, ext),
             mime=mime,
             icon=icon,
@@ -104,5 +105,5 @@ for col, (ext, title, icon, help_text, mime) in zip(st.columns(3), files, strict
         )
 st.caption(
     "Số liệu trong tệp lấy từ cùng cơ sở dữ liệu và cùng bộ lọc với các trang của bảng theo dõi; "
-    "tệp được tạo khi bấm nút (lưu tạm 10 phút)."
+    "tệp được tạo khi bấm nút, luôn theo số liệu mới nhất."
 )

@@ -3,7 +3,9 @@
 Pages never touch SQL: they call the functions below, which call the query of
 the same name in ``storage.queries`` and keep the (small) result in
 ``st.cache_data``. The cache key holds the database URL, so two databases never
-share results. ``clear_cache()`` is called after a new report is stored.
+share results, and the stored data's version (``storage.version``), so a report
+stored or an obstacle handled, in this process or any other sharing the
+database, shows on the next run. ``clear_cache()`` only frees memory now.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from storage import db, queries
+from storage import version as data_versions
 from storage.queries import Filters
 
 CACHE_TTL_S = 600
@@ -63,7 +66,15 @@ def _filters_key(f: Filters | None) -> tuple | None:
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=2000)
-def _call(url: str | None, name: str, filters: tuple | None, args: tuple, kwargs: tuple) -> Any:
+def _call(
+    url: str | None,
+    name: str,
+    filters: tuple | None,
+    args: tuple,
+    kwargs: tuple,
+    scope: tuple = (),
+    version: tuple = (),
+) -> Any:
     fn = getattr(queries, name)
     positional: list[Any] = [engine_for_url(url)]
     if filters is not None:
@@ -71,8 +82,36 @@ def _call(url: str | None, name: str, filters: tuple | None, args: tuple, kwargs
     return fn(*positional, *args, **dict(kwargs))
 
 
+# Queries anyone logged in may run (the registry and how fresh the data is); every other query
+# returns ward-wide figures, which unit staff may not see (issue 12).
+UNSCOPED = {"list_units", "list_groups", "list_periods", "data_freshness", "list_wards"}
+
+
+def _scope(name: str) -> tuple:
+    """The viewer's scope, part of every cache key; unit staff get no ward-wide figures."""
+    from ui import auth
+
+    principal = auth.current()
+    if principal is None or name in UNSCOPED:
+        return ("registry",) if name in UNSCOPED else ("none",)
+    if not principal.sees_everything:
+        raise PermissionError("Cán bộ đơn vị chỉ xem được báo cáo của đơn vị mình.")
+    return principal.scope
+
+
 def _q(name: str, f: Filters | None = None, *args: Any, **kwargs: Any) -> Any:
-    return _call(database_url(), name, _filters_key(f), args, tuple(sorted(kwargs.items())))
+    version = data_version()  # the stored data's stamp: a new report or a handled obstacle is a new key
+    return _call(database_url(), name, _filters_key(f), args, tuple(sorted(kwargs.items())), _scope(name), version)
+
+
+def data_version_for_url(url: str | None) -> tuple:
+    """The stamp of the data stored in ``url``'s database, read now (one cheap statement, never cached)."""
+    return data_versions.data_version(engine_for_url(url))
+
+
+def data_version() -> tuple:
+    """The stamp of the stored data: part of every cache key (queries and meeting files)."""
+    return data_version_for_url(database_url())
 
 
 def clear_cache() -> None:
@@ -137,6 +176,7 @@ propaganda_by_group = _filtered("propaganda_by_group")
 attendance_events = _filtered("attendance_events")
 attendance_by_group = _filtered("attendance_by_group")
 attendance_by_unit = _filtered("attendance_by_unit")
+trend = _filtered("trend", dated=True)  # the headline figures per period of the trend window
 
 
 def compliance(f: Filters) -> pd.DataFrame:
@@ -147,9 +187,16 @@ def obstacles(f: Filters, handled: bool | None = None) -> pd.DataFrame:
     return _q("obstacles", f, handled=handled)
 
 
-def set_obstacle_handled(obstacle_id: int, handled: bool, by: str) -> None:
-    """Write through (never cached) and forget cached results."""
-    queries.set_obstacle_handled(engine(), obstacle_id, handled, by)
+def set_obstacle_handled(obstacle_id: int, handled: bool, by: str | None = None) -> None:
+    """Write through (never cached) and forget cached results. Office only; the actor is the
+    logged-in account (``by`` is kept for callers outside a login, e.g. scripts)."""
+    from ui import auth
+
+    principal = auth.current()
+    if principal is not None and not principal.is_office:
+        raise PermissionError("Chỉ Văn phòng Đảng ủy được đánh dấu đã xử lý.")
+    account_id = principal.account_id if principal is not None else None
+    queries.set_obstacle_handled(engine(), obstacle_id, handled, principal.label if principal else by or "", account_id)
     clear_cache()
 
 
