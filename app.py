@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import components, data, filters
+from ui import auth, components, data, filters, i18n, present
 
 st.set_page_config(
     page_title="Đảng ủy phường Bạch Đằng – Theo dõi quán triệt Nghị quyết",
-    page_icon=":material/flag:",
+    page_icon=str(i18n.FAVICON),  # a local file: a ":material/..." icon is fetched from a font server
     layout="wide",
     initial_sidebar_state="expanded",
 )
+i18n.install()  # Vietnamese for the words Streamlit writes itself (docs/I18N.md)
 
 PAGES = {
     "Theo dõi": [
@@ -34,16 +35,29 @@ PAGES = {
     "Báo cáo": [
         st.Page("pages/upload.py", title="Gửi báo cáo", icon=":material/upload_file:", url_path="gui-bao-cao"),
         st.Page("pages/export.py", title="Xuất báo cáo", icon=":material/download:", url_path="xuat-bao-cao"),
+        st.Page("pages/review.py", title="Tiếp nhận báo cáo", icon=":material/inbox:", url_path="tiep-nhan"),
+    ],
+    "Tài khoản": [
+        st.Page("pages/me.py", title="Tài khoản của tôi", icon=":material/person:", url_path="ca-nhan"),
+        st.Page(
+            "pages/accounts.py", title="Quản lý tài khoản", icon=":material/manage_accounts:", url_path="tai-khoan"
+        ),
+        st.Page("pages/audit.py", title="Nhật ký", icon=":material/history:", url_path="nhat-ky"),
     ],
 }
 
-page = st.navigation(PAGES)
-
 with st.spinner("Đang chuẩn bị cơ sở dữ liệu (lần chạy đầu tiên nạp dữ liệu mẫu của phường, mất khoảng nửa phút)…"):
     data.engine()  # migrates, and seeds the sample ward into a new database; instant afterwards
-units = data.list_units()
-periods = data.list_periods()
-filters.sidebar_filters(units, periods, data.today())
-components.header(data.data_freshness())
-
-page.run()
+# Nothing is shown before login; the navigation holds only the pages this role may open (ui/auth.py).
+principal = auth.gate(data.engine())
+page = st.navigation(auth.allowed_pages(PAGES, principal))
+auth.account_box(data.engine(), principal)
+if principal.sees_everything:  # unit staff see no ward-wide figures, hence no ward-wide filters
+    units = data.list_units()
+    periods = data.list_periods()
+    filters.sidebar_filters(units, periods, data.today())
+if principal.sees_everything and present.requested():  # ?trinh-chieu=1: this view as meeting screens
+    present.run()
+else:
+    components.header(data.data_freshness(), presentable=principal.sees_everything)
+    page.run()

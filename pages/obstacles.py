@@ -4,7 +4,7 @@ marked as handled by the office."""
 import streamlit as st
 
 from ui import auth, charts, components, data, tables, theme
-from ui.format import fmt_period
+from ui.format import fmt_datetime, fmt_period
 
 f = components.page_start("Khó khăn, vướng mắc")
 
@@ -43,6 +43,18 @@ st.session_state.setdefault(EDITOR_VERSION, 0)
 editor_key = f"obs_editor_{st.session_state[EDITOR_VERSION]}"
 
 
+def _last_change(frame) -> list[str]:
+    """ "Đã xử lý · Nguyễn Văn A · 02/12/2026 10:15" or "Bỏ đánh dấu · …": who changed the mark last, and when."""
+    out = []
+    for handled, by, at in zip(frame["handled"], frame["handled_by"], frame["handled_at"], strict=True):
+        if at is None or at != at:
+            out.append("")
+            continue
+        what = "Đã xử lý" if bool(handled) else "Bỏ đánh dấu"
+        out.append(" · ".join(x for x in (what, str(by or ""), fmt_datetime(at)) if x))
+    return out
+
+
 def _save_changes(ids: list[int]) -> None:
     """Write the ticked/unticked rows through storage, then start a fresh editor."""
     edits = st.session_state.get(editor_key, {}).get("edited_rows", {})
@@ -55,17 +67,20 @@ def _save_changes(ids: list[int]) -> None:
 if shown.empty:
     components.note("Không có khó khăn, vướng mắc nào khớp với lựa chọn.")
 else:
-    editable = shown.assign(period_label=shown["period"].map(fmt_period))[
-        ["handled", "unit_name", "period_label", "task_code", "task", "text"]
+    editable = shown.assign(period_label=shown["period"].map(fmt_period), changed=_last_change(shown))[
+        ["handled", "unit_name", "period_label", "task_code", "task", "text", "changed"]
     ]
     editable["handled"] = editable["handled"].astype(bool)
-    st.caption("Đánh dấu ô «Đã xử lý» khi Văn phòng Đảng ủy đã xử lý hoặc trả lời đơn vị.")
+    st.caption(
+        "Đánh dấu ô «Đã xử lý» khi Văn phòng Đảng ủy đã xử lý hoặc trả lời đơn vị. Đánh dấu nhầm thì bỏ dấu "
+        "(chọn Hiển thị «Đã xử lý» hoặc «Tất cả»): người bỏ dấu và thời điểm được ghi lại."
+    )
     st.data_editor(
         editable,
         key=editor_key,
         hide_index=True,
         width="stretch",
-        disabled=["unit_name", "period_label", "task_code", "task", "text"] if CAN_EDIT else True,
+        disabled=["unit_name", "period_label", "task_code", "task", "text", "changed"] if CAN_EDIT else True,
         column_config={
             "handled": st.column_config.CheckboxColumn("Đã xử lý"),
             "unit_name": st.column_config.TextColumn("Đơn vị"),
@@ -73,6 +88,7 @@ else:
             "task_code": st.column_config.TextColumn("Mã NV", width="small"),
             "task": st.column_config.TextColumn("Nhiệm vụ"),
             "text": st.column_config.TextColumn("Khó khăn, vướng mắc", width="large"),
+            "changed": st.column_config.TextColumn("Cập nhật lần cuối"),
         },
         on_change=_save_changes if CAN_EDIT else None,
         args=(shown["id"].tolist(),) if CAN_EDIT else None,

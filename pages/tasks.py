@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui import charts, components, data, tables, theme
 from ui.format import fmt_date, fmt_period_short, label, lead_label, shorten
+from ui.task_names import code_and_name, task_names, with_task_name
 
 f = components.page_start("Tiến độ nhiệm vụ")
 today = data.today()
@@ -71,6 +72,9 @@ else:
     latest["Tình trạng"] = latest["status"].fillna("no_report").map(lambda k: label("status", k))
     latest["Đơn vị"] = latest["unit_name"]
     latest["Kỳ"] = latest["period"].map(fmt_period_short)
+    tnames = task_names(f)
+    latest = with_task_name(latest, tnames)
+    latest["Tên nhiệm vụ"] = [code_and_name(c, tnames, 60) for c in latest["task_code"]]
     fig = charts.status_grid(
         latest,
         x="task_code",
@@ -79,7 +83,7 @@ else:
         color_map=theme.task_status_map(),
         order=theme.task_status_labels(),
         labels={"task_code": "Nhiệm vụ", "percent": "Tỷ lệ hoàn thành (%)"},
-        hover=["Kỳ", "percent"],
+        hover=["Tên nhiệm vụ", "Kỳ", "percent"],
         x_order=sorted(latest["task_code"].unique()),
     )
     charts.show(fig, key="tasks_grid")
@@ -89,6 +93,7 @@ else:
         {
             "unit_name": "Đơn vị",
             "task_code": "Mã nhiệm vụ",
+            "task": "Nhiệm vụ",
             "status_label": "Tình trạng",
             "percent": "Tỷ lệ hoàn thành (%)",
             "period": "Kỳ báo cáo gần nhất",
@@ -127,7 +132,8 @@ else:
             ],
             colorbar={"title": "% đơn vị", "ticksuffix": "%"},
             texttemplate="%{z:.0f}%",
-            hovertemplate="Nhiệm vụ %{y}, kỳ %{x}: %{z:.1f}% đơn vị có hoạt động<extra></extra>",
+            customdata=[[charts.plain(code_and_name(c, task_names(f), 70))] * len(pivot.columns) for c in pivot.index],
+            hovertemplate="%{customdata}<br>Kỳ %{x}: %{z:.1f}% đơn vị có hoạt động<extra></extra>",
         )
     )
     heat.update_xaxes(type="category", title=None)
@@ -139,10 +145,11 @@ else:
     idle = ongoing[(ongoing["period"] == last_period) & (~ongoing["active"])].copy()
     if not idle.empty:
         idle["unit_name"] = idle["unit_code"].map(lambda c: names.get(c, c))
+        idle = with_task_name(idle, task_names(f))
         st.markdown(f"**Đơn vị chưa có hoạt động kỳ {fmt_period_short(last_period)}**")
         tables.table(
             idle,
-            {"task_code": "Mã nhiệm vụ", "unit_name": "Đơn vị", "period": "Kỳ"},
+            {"task_code": "Mã nhiệm vụ", "task": "Nhiệm vụ", "unit_name": "Đơn vị", "period": "Kỳ"},
             kinds={"period": "period"},
             unit_link=("unit_code", "unit_name"),
             key="tasks_idle",

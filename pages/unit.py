@@ -5,6 +5,7 @@ import streamlit as st
 
 from ui import charts, components, data, filters, tables, theme
 from ui.format import fmt_date, fmt_int, fmt_percent, fmt_period_short, label
+from ui.task_names import task_names, with_task_name
 
 f = filters.current()
 units = data.list_units()
@@ -135,7 +136,7 @@ grid = data.task_unit_grid(f)
 if grid.empty:
     components.note("Đơn vị không được giao và chưa báo cáo nhiệm vụ nào.")
 else:
-    g = grid.assign(
+    g = with_task_name(grid, task_names(f)).assign(
         status_label=grid["status"].fillna("no_report").map(lambda k: label("status", k)),
         role_label=grid["role"].map({"lead": "Chủ trì", "support": "Phối hợp"}).fillna("Tự báo cáo"),
     )
@@ -143,6 +144,7 @@ else:
         g,
         {
             "task_code": "Mã nhiệm vụ",
+            "task": "Nhiệm vụ",
             "role_label": "Vai trò",
             "status_label": "Tình trạng",
             "percent": "Tỷ lệ hoàn thành (%)",
@@ -194,7 +196,7 @@ if not obs.empty:
     st.subheader("Khó khăn, vướng mắc đã nêu")
     tables.table(
         obs.assign(handled_label=obs["handled"].astype(bool).map({True: "Đã xử lý", False: "Chưa xử lý"})),
-        {"period": "Kỳ", "task_code": "Mã NV", "text": "Nội dung", "handled_label": "Xử lý"},
+        {"period": "Kỳ", "task_code": "Mã NV", "task": "Nhiệm vụ", "text": "Nội dung", "handled_label": "Xử lý"},
         kinds={"period": "period"},
         key="unit_obstacles",
         title="Khó khăn vướng mắc của đơn vị",

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data
+from storage import review
+from ui import auth, data
 from ui import upload_flow as flow
 from ui.format import fmt_period
 
 CHECKS = "upload_checks"  # uploader file_id -> FileCheck
 STORED = "upload_stored"  # FileCheck.key -> (kind, message)
+HISTORY_PICK = "upload_history_pick"
+HISTORY_NEWEST = "upload_history_newest"  # (unit, newest submission id) the picker was last set to
 # Rows taller than 4rem let st.dataframe wrap long texts (messages and hints stay readable).
 WRAP_ROW_HEIGHT = 72
 ACCEPT_HELP = "Nhận tệp .xlsx, .xlsm, .xls, .ods; có thể chọn nhiều tệp cùng lúc."
@@ -44,6 +47,10 @@ engine = data.engine()
 today = data.today()
 units = data.list_units()
 names = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=False)) if len(units) else {}
+# Issue 12: unit staff are offered only their own units (the office: every unit); storage checks
+# again whatever the widgets say (storage/review.py).
+principal = auth.require("office", "unit")
+own_units = auth.unit_options(principal, names)
 
 
 def _registry():
@@ -57,8 +64,8 @@ st.subheader("1. Đơn vị và tệp mẫu")
 left, right = st.columns(2)
 unit = left.selectbox(
     "Đơn vị của bạn",
-    options=list(names),
-    index=None,
+    options=own_units,
+    index=0 if len(own_units) == 1 else None,
     format_func=lambda c: f"{names.get(c, c)} ({c})",
     placeholder="Chọn đơn vị",
     key="upload_unit",
@@ -70,7 +77,15 @@ period = right.selectbox(
     format_func=fmt_period,
     key="upload_period",
 )
+if unit and not principal.may_act_for(unit):  # a replayed widget value naming another unit
+    unit = None
 if unit:
+    for r in review.returned_reports(engine, principal, unit).itertuples():
+        st.warning(
+            f"Văn phòng Đảng ủy trả lại báo cáo {fmt_period(r.period)} (tệp {flow.md_escape(r.filename)}) để sửa: "
+            f"{flow.md_escape(r.review_reason)}. Sửa rồi gửi lại tệp.",
+            icon=":material/assignment_return:",
+        )
     registry = _registry()
     st.download_button(
         f"Tải tệp mẫu {fmt_period(period)}",
@@ -87,9 +102,8 @@ else:
 # ------------------------------------------------------------------ 2. send files
 
 st.subheader("2. Gửi tệp báo cáo")
-sender = st.text_input(
-    "Người gửi", key="upload_sender", placeholder="Họ và tên, chức vụ người gửi", max_chars=120
-).strip()
+sender = principal.label  # the account, never a text box (issue 12)
+st.markdown(f"Người gửi: **{auth.md_text(sender)}**")
 files = st.file_uploader(
     "Chọn tệp báo cáo",
     accept_multiple_files=True,
@@ -124,7 +138,10 @@ batch = [checks[f.file_id] for f in files if f.file_id in checks]
 
 def _store(fc: flow.FileCheck) -> None:
     try:
-        outcome = flow.store_checked(engine, fc, sender=sender)
+        outcome = review.store_upload(engine, principal, fc.result, fc.data, fc.filename)
+    except review.UploadRefused as err:  # lock, closed period, daily limit, another unit
+        stored[fc.key] = ("error", str(err))
+        return
     except Exception:  # StorageError or a database failure: this file only
         flow.log.exception("storing %r failed", fc.filename)
         stored[fc.key] = ("error", "Không lưu được báo cáo do lỗi của hệ thống; chưa có gì được lưu. Thử lại sau.")
@@ -203,7 +220,10 @@ for idx, fc in enumerate(batch):
                 label = "Xác nhận gửi và thay thế bản cũ" if notice else "Xác nhận gửi"
                 if not sender:
                     st.caption("Nhập tên người gửi ở trên để xác nhận gửi.")
-                if st.button(label, type="primary", disabled=not sender, key=f"upload_confirm_{idx}_{fc.key[:16]}"):
+                why = review.upload_refusal(engine, principal, result.unit.value, result.period.value, len(fc.data))
+                if why:
+                    st.error(why, icon=":material/lock:")
+                elif st.button(label, type="primary", disabled=not sender, key=f"upload_confirm_{idx}_{fc.key[:16]}"):
                     _store(fc)
                     st.rerun()
             else:
@@ -245,24 +265,33 @@ st.subheader("3. Lịch sử gửi báo cáo")
 if not unit:
     st.caption("Chọn đơn vị ở mục 1 để xem các lần gửi báo cáo.")
 else:
-    history = flow.history_table(data.submission_history(unit))
+    own_history = review.submission_history(engine, principal, unit)  # scoped, never cached
+    history = flow.history_table(own_history)
+    ids = flow.history_ids(own_history)  # in the table's order (newest first); never shown
+    states = dict(zip(own_history["id"].astype(int), own_history["review"], strict=False))
+    history["Tiếp nhận"] = [review.STATUS.get(states.get(i, "sent"), "") for i in ids]
     if len(history) == 0:
         st.info(f"{names.get(unit, unit)} chưa gửi báo cáo nào.")
     else:
         st.dataframe(history, hide_index=True, width="stretch")
-        labels = {row["Mã lần gửi"]: flow.history_choice_label(row) for _, row in history.iterrows()}
+        labels = {sid: flow.history_choice_label(row) for sid, (_, row) in zip(ids, history.iterrows(), strict=True)}
+        files_by_id = dict(zip(ids, history["Tệp"], strict=True))
+        # The picker follows the newest submission: a new one (or another unit) selects it again.
+        if st.session_state.get(HISTORY_NEWEST) != (unit, ids[0]):
+            st.session_state[HISTORY_NEWEST] = (unit, ids[0])
+            st.session_state[HISTORY_PICK] = ids[0]
         chosen = st.selectbox(
             "Chọn lần gửi để tải lại tệp",
-            options=list(labels),
+            options=ids,
             format_func=labels.get,
-            key="upload_history_pick",
+            key=HISTORY_PICK,
         )
         if chosen:
-            filename = history.loc[history["Mã lần gửi"] == chosen, "Tệp"].iloc[0]
+            filename = files_by_id[chosen]
             sid = int(chosen)
             st.download_button(
                 "Tải tệp đã gửi",
-                data=lambda: flow.submission_bytes(engine, sid)[1],
+                data=lambda: review.submission_file(engine, principal, sid)[1],
                 file_name=str(filename),
                 icon=":material/download:",
                 key="upload_history_download",

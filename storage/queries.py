@@ -38,6 +38,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, case, distinct, func, literal, select, update
 
 from storage import models as m
+from storage.figures import as_of, month_is_open, trend_buckets
 from storage.periods import due_date, month_of, month_range, shift_month
 from storage.registry import ward_id
 
@@ -198,7 +199,8 @@ TIMELINE_COLS = [
 def task_timeline(engine: Engine, f: Filters | None = None, today: dt.date | None = None) -> pd.DataFrame:
     """One row per plan task (with an assigned unit in scope); see the module doc for status rules."""
     f = _f(f)
-    today = today or dt.date.today()
+    # Overdue is a state as of a date: the range's last day (today when the range has not ended).
+    today = as_of(f.period_to, today or dt.date.today())
     t = m.Task
     ta = m.TaskAssignee
     with engine.connect() as conn:
@@ -333,8 +335,9 @@ def task_unit_grid(engine: Engine, f: Filters | None = None, today: dt.date | No
 
 
 def overdue_tasks(engine: Engine, f: Filters | None = None, today: dt.date | None = None) -> pd.DataFrame:
-    """Once-tasks whose due date has passed and whose lead units are not all done."""
-    today = today or dt.date.today()
+    """Once-tasks whose due date has passed and whose lead units are not all done, as of the range's
+    last day (today when the range has not ended; pass a Filters without period for "as of today")."""
+    today = as_of(_f(f).period_to, today or dt.date.today())
     tl = task_timeline(engine, f, today)
     tl = tl[tl["overdue"].astype(bool)]  # an empty object column would select columns, not rows
     out = pd.DataFrame(
@@ -640,10 +643,12 @@ def obstacles(engine: Engine, f: Filters | None = None, handled: bool | None = N
                 tr.sheet,
                 tr.row,
                 sf.columns,
+                m.Submission.received_at,
             )
             .join(cur, cur.c.sf_id == o.submission_form_id)
             .join(tr, tr.id == o.task_row_id)
             .join(sf, sf.id == o.submission_form_id)
+            .join(m.Submission, m.Submission.id == cur.c.sub_id)
             .join(u, u.id == cur.c.unit_id)
             .order_by(cur.c.month.desc(), u.position, tr.row)
         )
@@ -654,7 +659,7 @@ def obstacles(engine: Engine, f: Filters | None = None, handled: bool | None = N
     for r in rows:
         col = (r[13] or {}).get("obstacles")
         cell = f"{col}{r[12]}" if col else None
-        out.append((r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9], r[10], r[11], cell))
+        out.append((r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9], r[10], r[11], cell, r[14]))
     return pd.DataFrame(
         out,
         columns=[
@@ -671,21 +676,23 @@ def obstacles(engine: Engine, f: Filters | None = None, handled: bool | None = N
             "handled_at",
             "sheet",
             "cell",
+            "raised_at",  # when the report that raised it was received (its age is counted from there)
         ],
     )
 
 
-def set_obstacle_handled(engine: Engine, obstacle_id: int, handled: bool, by: str) -> None:
-    """Mark an obstacle handled (or not) by ``by``, now; written to the audit log."""
+def set_obstacle_handled(
+    engine: Engine, obstacle_id: int, handled: bool, by: str, account_id: int | None = None
+) -> None:
+    """Mark an obstacle handled (or not: the mark is undone) by ``by`` (account ``account_id``), now; written
+    to the audit log. ``handled_by``/``handled_at`` keep who changed the mark last, also when it was undone."""
     from storage.ingest import local_now
 
     o = m.Obstacle
     now = local_now()
     with engine.begin() as conn:
         res = conn.execute(
-            update(o)
-            .where(o.id == obstacle_id)
-            .values(handled=bool(handled), handled_by=by if handled else None, handled_at=now if handled else None)
+            update(o).where(o.id == obstacle_id).values(handled=bool(handled), handled_by=by or None, handled_at=now)
         )
         if res.rowcount != 1:
             raise KeyError(obstacle_id)
@@ -693,6 +700,7 @@ def set_obstacle_handled(engine: Engine, obstacle_id: int, handled: bool, by: st
             m.AuditLog.__table__.insert().values(
                 at=now,
                 actor=by or "",
+                account_id=account_id,
                 action="obstacle_handled" if handled else "obstacle_reopened",
                 entity="obstacle",
                 entity_id=str(obstacle_id),
@@ -729,19 +737,27 @@ def totals(engine: Engine, f: Filters | None = None) -> dict[str, dict[str, int]
     return out
 
 
-def _headline_range(engine: Engine, f: Filters, today: dt.date) -> dict[str, Any]:
+def _headline_range(engine: Engine, f: Filters, today: dt.date, due_day: int = 25) -> dict[str, Any]:
     tl = task_timeline(engine, f, today)
     once = tl[tl["cadence"] == "once"]
     tasks_total = int(len(once))
     tasks_done = int((once["status"] == "done").sum())
     prop = totals(engine, f)
-    comp = compliance(engine, f, today=today)
+    comp = compliance(engine, f, due_day=due_day, today=today)
     due = comp[comp["status"] != "not_due"]
     expected = int(len(due))
     on_time = int((due["status"] == "on_time").sum())
     invited = prop.get("attendance", {}).get("invited", 0)
     present = prop.get("attendance", {}).get("present", 0)
+    received = int(comp["submitted_at"].notna().sum()) if len(comp) else 0
+    months = sorted(comp["period"].unique()) if len(comp) else []
+    is_open = any(month_is_open(mo, today, due_date(mo, due_day)) for mo in months)
     return {
+        "as_of": as_of(f.period_to, today),
+        "months": len(months),
+        "reports_received": received,  # (unit, month) pairs with a report, any form
+        "reports_expected": int(len(comp)),  # active units in scope x months of the range
+        "open": bool(is_open),
         "tasks_total": tasks_total,
         "tasks_done": tasks_done,
         "done_share": _share(tasks_done, tasks_total),
@@ -770,6 +786,93 @@ def headline(engine: Engine, f: Filters | None = None, today: dt.date | None = N
         previous = _headline_range(engine, prev, today)
     out["previous"] = previous
     return out
+
+
+TREND_COLS = [
+    "period",
+    "label",
+    "selected",
+    "open",
+    "months",
+    "reports_received",
+    "reports_expected",
+    "propaganda_quantity",
+    "propaganda_reach",
+    "attendance_invited",
+    "attendance_present",
+    "attendance_rate",
+    "tasks_total",
+    "tasks_done",
+    "done_share",
+    "tasks_overdue",
+    "units_expected",
+    "units_on_time",
+    "on_time_share",
+]
+
+
+def trend(engine: Engine, f: Filters | None = None, today: dt.date | None = None, due_day: int = 25) -> pd.DataFrame:
+    """The headline figures per period of the trend window of ``f`` (``storage.figures.trend_buckets``:
+    12 months, 4 quarters or the years ending at the chosen period, ``selected`` marking it).
+
+    A period without any report has None figures (not 0: nothing was reported, which is not "none
+    was done"); ``open`` marks a period not yet ended or not yet due; task figures are states as of
+    the period's last day (or today), None for a period that has not started."""
+    f = _f(f)
+    today = today or dt.date.today()
+    with engine.connect() as conn:
+        wid = ward_id(conn, f.ward)
+        first = conn.execute(select(func.min(sf.month)).where(sf.ward_id == wid, sf.is_current)).scalar()
+    buckets = trend_buckets(f.period_from, f.period_to, today, first)
+    window = replace(f, period_from=buckets[0].months[0], period_to=buckets[-1].months[-1])
+    prop = propaganda_by_period(engine, window).groupby("period")[["quantity", "reach"]].sum()
+    att = _attendance(engine, window, [lambda c, w: c.c.month], ["period"]).set_index("period")
+    comp = compliance(engine, window, due_day=due_day, today=today)
+    this_month = month_of(today)
+    rows = []
+    for b in buckets:
+        months = list(b.months)
+        c = comp[comp["period"].isin(months)]
+        received = int(c["submitted_at"].notna().sum())
+        due = c[c["status"] != "not_due"]
+        on_time = int((due["status"] == "on_time").sum())
+        is_open = any(month_is_open(mo, today, due_date(mo, due_day)) for mo in months)
+        has = received > 0
+        qty = int(prop["quantity"].reindex(months).fillna(0).sum()) if has else None
+        reach = int(prop["reach"].reindex(months).fillna(0).sum()) if has else None
+        inv = int(att["invited"].reindex(months).fillna(0).sum()) if has else None
+        pre = int(att["present"].reindex(months).fillna(0).sum()) if has else None
+        started = first is not None and months[-1] >= first  # the ward's reporting had begun
+        tasks_total = tasks_done = overdue = None
+        if started and months[0] <= this_month:
+            tl = task_timeline(engine, replace(f, period_from=months[0], period_to=months[-1]), today)
+            once = tl[tl["cadence"] == "once"]
+            tasks_total, tasks_done = int(len(once)), int((once["status"] == "done").sum())
+            overdue = int(once["overdue"].sum())
+        rows.append(
+            (
+                b.key,
+                b.label,
+                b.selected,
+                is_open,
+                len(months),
+                received,
+                int(len(c)),
+                qty,
+                reach,
+                inv,
+                pre,
+                _share(pre, inv) if has else None,
+                tasks_total,
+                tasks_done,
+                _share(tasks_done, tasks_total) if tasks_total is not None else None,
+                overdue,
+                int(len(due)),
+                on_time,
+                _share(on_time, len(due)) if started else None,
+            )
+        )
+    return pd.DataFrame(rows, columns=TREND_COLS)
 
 
 def submission_history(engine: Engine, unit_code: str, ward: str | None = None) -> pd.DataFrame:

@@ -97,7 +97,8 @@ def test_valid_file_is_checked_described_and_stored_only_on_confirm(engine, regi
     assert row["Người gửi"] == "Nguyễn Văn A" and row["Biểu"] == "Biểu 02, Biểu 03" and row["Phiên bản"] == "1"
     assert row["Hiện hành"] == "Đang dùng" and row["Tệp"] == "cb-kdc3-t02.xlsx"
     dt.datetime.strptime(row["Thời điểm nhận"], "%d/%m/%Y %H:%M")  # dd/mm/yyyy HH:MM
-    name, data = flow.submission_bytes(engine, int(row["Mã lần gửi"]))
+    assert "Mã lần gửi" not in history.columns  # no internal id shown
+    name, data = flow.submission_bytes(engine, flow.history_ids(queries.submission_history(engine, UNIT))[0])
     assert name == "cb-kdc3-t02.xlsx" and data == sent  # byte for byte
 
 
@@ -443,7 +444,8 @@ def test_page_template_and_history_downloads(page_env, engine):
     buttons(at, "Xác nhận gửi")[0].click().run()
     history = [f for f in frames(at) if list(f.columns) == flow.HISTORY_COLUMNS]
     assert len(history) == 1 and history[0]["Tệp"].tolist() == ["kdc3.xlsx"]
-    assert at.selectbox(key="upload_history_pick").value == history[0].loc[0, "Mã lần gửi"]
+    newest = flow.history_ids(queries.submission_history(engine, UNIT))[0]
+    assert at.selectbox(key="upload_history_pick").value == newest
     assert "Tải tệp đã gửi" in [d.proto.label for d in at.get("download_button")]
 
 

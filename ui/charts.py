@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.express as px
@@ -12,11 +13,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import theme
+from ui.i18n import PLOTLY_LOCALE_CONFIG
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
     "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
     "toImageButtonOptions": {"format": "png", "scale": 2},
+    **PLOTLY_LOCALE_CONFIG,  # Vietnamese modebar tooltips and month names, carried in the config
 }
 
 
@@ -26,22 +29,114 @@ def plain(text: object) -> str:
     return html.escape("" if text is None else str(text), quote=False)
 
 
-def style(fig: go.Figure, title: str | None = None, height: int | None = None, legend: bool = True) -> go.Figure:
-    """The app's look: Vietnamese separators, clean title, legend on top."""
+@dataclass(frozen=True)
+class Scale:
+    """Type sizes (px) of one way of showing a chart."""
+
+    title: int
+    context: int  # the period · scope line under the title
+    text: int  # ticks, legend, data labels
+    axis_title: int
+
+
+SCREEN = Scale(title=17, context=13, text=13, axis_title=13)
+# Read from the back of a meeting room: titles >= 40 px, labels >= 22 px at 1920x1080.
+PRESENTATION = Scale(title=44, context=28, text=22, axis_title=24)
+TEXT_COLOR = "#111418"
+CONTEXT_COLOR = "#39424C"
+FONT_FAMILY = "Source Sans Pro, Arial, sans-serif"
+
+
+def scale(presentation: bool = False) -> Scale:
+    return PRESENTATION if presentation else SCREEN
+
+
+def style(
+    fig: go.Figure,
+    title: str | None = None,
+    height: int | None = None,
+    legend: bool = True,
+    *,
+    presentation: bool = False,
+    context: str | None = None,
+) -> go.Figure:
+    """The app's look: Vietnamese separators, title (and its period/scope line), legend on top.
+    ``presentation``: the big, high-contrast type of the meeting screens."""
+    s = scale(presentation)
     fig.update_layout(
         separators=",.",
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}} if title else None,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left", "title": None},
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "x": 0,
+            "xanchor": "left",
+            "title": None,
+            "font": {"size": s.text},
+        },
         showlegend=legend,
-        hoverlabel={"namelength": -1},
-        font={"family": "Source Sans Pro, Arial, sans-serif"},
+        hoverlabel={"namelength": -1, "font": {"size": max(13, s.text - 4)}},
+        font={"family": FONT_FAMILY, "size": s.text, **({"color": TEXT_COLOR} if presentation else {})},
+        meta={"presentation": presentation},
     )
+    if title or context:
+        titled(fig, title, context, presentation=presentation)
     if height:
         fig.update_layout(height=height)
     # 30.000 rather than 30k; category and date axes ignore these
-    fig.update_xaxes(separatethousands=True, exponentformat="none")
-    fig.update_yaxes(separatethousands=True, exponentformat="none")
+    axis = {"separatethousands": True, "exponentformat": "none", "tickfont": {"size": s.text}}
+    axis["title"] = {"font": {"size": s.axis_title}}
+    fig.update_xaxes(**axis)
+    fig.update_yaxes(**axis)
+    if presentation:
+        for trace in fig.data:
+            if "textfont" in trace:
+                trace.textfont.size = s.text
+    return fig
+
+
+def _is_presentation(fig: go.Figure) -> bool:
+    meta = fig.layout.meta
+    return bool(isinstance(meta, dict) and meta.get("presentation"))
+
+
+def titled(
+    fig: go.Figure, title: str | None = None, context: str | None = None, *, presentation: bool | None = None
+) -> go.Figure:
+    """Write ``title`` (default: the figure's own) and the ``context`` line (period · scope)
+    inside the figure, and make room for them above the plot, the legend and any axis
+    labels drawn on top, so a full-screen view or a PNG download still says what it shows."""
+    if presentation is None:
+        presentation = _is_presentation(fig)
+    s = scale(presentation)
+    current = fig.layout.title
+    title = title if title is not None else (current.text if current and current.text else "")
+    if context is None:
+        context = current.subtitle.text if current and current.subtitle and current.subtitle.text else ""
+    pad = 6 if not presentation else 10
+    fig.update_layout(
+        title={
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "yref": "container",
+            "pad": {"l": 10, "t": pad},
+            "font": {"size": s.title, "color": TEXT_COLOR, "family": FONT_FAMILY, "weight": 700},
+            "subtitle": {"text": context, "font": {"size": s.context, "color": CONTEXT_COLOR}},
+        }
+    )
+    top = pad + round(s.title * 1.25) + (round(s.context * 1.5) if context else 0) + (8 if presentation else 4)
+    legend = fig.layout.legend
+    legend_shown = fig.layout.showlegend if fig.layout.showlegend is not None else len(fig.data) > 1
+    if legend_shown and legend.y is not None and legend.y >= 1:  # a legend row above the plot
+        top += round(s.text * 1.9)
+    if fig.layout.xaxis.side == "top":  # tick labels above the plot
+        top += round(s.text * 2.2)
+    fig.update_layout(margin={"t": top})
     return fig
 
 
@@ -52,14 +147,23 @@ def integer_axis(fig: go.Figure, max_value: float, axis: str = "x") -> go.Figure
     return fig
 
 
-def show(fig: go.Figure, key: str | None = None) -> None:
-    """Draw full width. The chart's title is written by Streamlit above it, so a
-    legend on top never runs into it."""
-    title = fig.layout.title.text if fig.layout.title else None
-    if title:
-        st.markdown(f"**{title}**")
-        fig.update_layout(title=None)
-    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
+def show(
+    fig: go.Figure,
+    key: str | None = None,
+    *,
+    context: str | None = None,
+    title: str | None = None,
+    height: int | str | None = None,
+) -> None:
+    """Draw full width, with the chart's title and the view's period and scope inside the figure
+    (``context``: the line to write; default the current view's, from the sidebar filters)."""
+    if context is None:
+        from ui import context as view  # noqa: PLC0415 - the filters are drawn before any chart
+
+        context = view.line()
+    titled(fig, title, context)
+    kwargs = {"height": height} if height is not None else {}
+    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key, **kwargs)
 
 
 def bar(
@@ -76,6 +180,7 @@ def bar(
     height: int | None = None,
     text_auto: bool | str = False,
     category_orders: dict[str, list[str]] | None = None,
+    presentation: bool = False,
 ) -> go.Figure:
     kwargs = {}
     if color_map is not None:
@@ -94,13 +199,15 @@ def bar(
         category_orders=category_orders or {},
         **kwargs,
     )
-    style(fig, title, height, legend=color is not None or not isinstance(y, str))
+    style(fig, title, height, legend=color is not None or not isinstance(y, str), presentation=presentation)
     if orientation == "h":
         fig.update_yaxes(title=None)
     return fig
 
 
-def rate_bars(frame: pd.DataFrame, *, rate: str, y: str, title: str, color: str, per_row: int) -> go.Figure:
+def rate_bars(
+    frame: pd.DataFrame, *, rate: str, y: str, title: str, color: str, per_row: int, presentation: bool = False
+) -> go.Figure:
     """Horizontal bars of a 0..1 rate shown as 0..100 % with the value on each bar."""
     shown = frame.assign(rate_pct=frame[rate].astype(float) * 100)
     fig = bar(
@@ -111,6 +218,7 @@ def rate_bars(frame: pd.DataFrame, *, rate: str, y: str, title: str, color: str,
         labels={"rate_pct": "Tỷ lệ tham dự (%)"},
         title=title,
         height=horizontal_height(len(shown), per_row),
+        presentation=presentation,
     )
     fig.update_xaxes(range=[0, 105], ticksuffix="%")
     fig.update_traces(marker_color=color, texttemplate="%{x:.1f}%", textposition="inside")
@@ -134,6 +242,7 @@ def status_grid(
     hover: Sequence[str] = (),
     x_order: list[str] | None = None,
     y_order: list[str] | None = None,
+    presentation: bool = False,
 ) -> go.Figure:
     """A units x (tasks|months) grid of coloured squares, one colour per status."""
     n_y = max(1, frame[y].nunique())
@@ -150,7 +259,7 @@ def status_grid(
     )
     size = max(10, min(26, int(900 / max(n_x, n_y))))
     fig.update_traces(marker={"symbol": "square", "size": size, "line": {"width": 0}})
-    style(fig, title, height=max(300, 110 + 24 * n_y))
+    style(fig, title, height=max(300, 110 + 24 * n_y), presentation=presentation)
     # the x labels are on top, so the legend goes below the grid
     fig.update_layout(legend={"yanchor": "top", "y": -0.01})
     fig.update_xaxes(type="category", side="top", showgrid=False, title=None)
@@ -171,6 +280,7 @@ def timeline(
     hover: Sequence[str] = (),
     today=None,
     title: str | None = None,
+    presentation: bool = False,
 ) -> go.Figure:
     fig = px.timeline(
         frame,
@@ -192,9 +302,14 @@ def timeline(
             type="line", x0=stamp, x1=stamp, y0=0, y1=1, yref="paper", line={"color": "#333", "dash": "dot", "width": 1}
         )
         fig.add_annotation(
-            x=stamp, y=1, yref="paper", text="Hôm nay", showarrow=False, yanchor="bottom", font={"size": 11}
+            x=stamp, y=0, yref="paper", text="Hôm nay", showarrow=False, yanchor="top", font={"size": 11}
         )
-    return style(fig, title, height=max(320, 120 + 30 * frame[y].nunique()))
+    style(fig, title, height=max(320, 120 + 30 * frame[y].nunique()), presentation=presentation)
+    # the dates are on top, so the legend goes below the bars
+    fig.update_layout(legend={"yanchor": "top", "y": -0.06 if today is not None else -0.01})
+    if presentation:
+        fig.update_annotations(font_size=scale(True).text)
+    return fig
 
 
 def line(
@@ -207,6 +322,7 @@ def line(
     title: str | None = None,
     markers: bool = True,
     category_orders: dict[str, list[str]] | None = None,
+    presentation: bool = False,
 ) -> go.Figure:
     fig = px.line(
         frame,
@@ -220,11 +336,20 @@ def line(
     )
     fig.update_xaxes(type="category")
     fig.update_yaxes(rangemode="tozero")
-    return style(fig, title)
+    if presentation:
+        fig.update_traces(line_width=5, marker_size=14)
+    return style(fig, title, presentation=presentation)
 
 
 def pie(
-    frame: pd.DataFrame, *, names: str, values: str, labels: dict[str, str], title: str | None = None, color_map=None
+    frame: pd.DataFrame,
+    *,
+    names: str,
+    values: str,
+    labels: dict[str, str],
+    title: str | None = None,
+    color_map=None,
+    presentation: bool = False,
 ):
     fig = px.pie(
         frame,
@@ -237,4 +362,4 @@ def pie(
         color_discrete_sequence=theme.SEQUENCE,
     )
     fig.update_traces(textinfo="percent", sort=False)
-    return style(fig, title)
+    return style(fig, title, presentation=presentation)

@@ -31,7 +31,8 @@ from typing import Any
 import pandas as pd
 
 from loaders.forms import FORMS_BY_KEY, LIMITS, VOCABULARIES
-from loaders.result import CheckResult, Problem
+from loaders.problems import Problem, make
+from loaders.result import CheckResult
 from loaders.safety import human_size
 from loaders.safety import problem as file_problem
 from ui.format import fmt_date, fmt_datetime, fmt_number, fmt_period
@@ -44,7 +45,7 @@ FORM_ORDER = ("tasks", "propaganda", "attendance")
 
 PROBLEM_COLUMNS = ["Biểu (trang tính)", "Ô", "Mức độ", "Lỗi", "Cách sửa"]
 SUMMARY_COLUMNS = ["Biểu", "Trang tính", "Số dòng", "Tổng"]
-HISTORY_COLUMNS = ["Mã lần gửi", "Kỳ báo cáo", "Biểu", "Phiên bản", "Hiện hành", "Tệp", "Người gửi", "Thời điểm nhận"]
+HISTORY_COLUMNS = ["Kỳ báo cáo", "Biểu", "Phiên bản", "Hiện hành", "Tệp", "Người gửi", "Thời điểm nhận"]
 
 
 # ---------------------------------------------------------------- checking
@@ -79,18 +80,7 @@ def extension_problem(filename: str) -> Problem | None:
     ext = PurePath(filename or "").suffix.lower()
     if ext in ACCEPTED_EXTENSIONS:
         return None
-    shown = ext or "(không có đuôi)"
-    return Problem(
-        code="upload.file_type",
-        message=(
-            f"Tệp «{filename}» có đuôi {shown}: trang này chỉ nhận bảng tính Excel (.xlsx, .xlsm, .xls) "
-            "hoặc LibreOffice (.ods)."
-        ),
-        hint=(
-            "Mở báo cáo bằng Excel, chọn Tệp > Lưu thành (File > Save As), chọn kiểu «Sổ làm việc Excel (*.xlsx)» "
-            "rồi gửi lại tệp .xlsx. Nếu chưa có báo cáo, hãy tải tệp mẫu ở trên."
-        ),
-    )
+    return make("upload.file_type", filename=filename, ext=ext or "(không có đuôi)")
 
 
 def size_problem(filename: str, size: int) -> Problem | None:
@@ -149,11 +139,7 @@ def check_upload_safely(engine, data: bytes, filename: str, *, registry, today: 
 
 
 def _internal_problem(filename: str) -> Problem:
-    return Problem(
-        code="upload.internal_error",
-        message=f"Không kiểm tra được tệp «{filename}» do lỗi của hệ thống; tệp chưa được lưu.",
-        hint="Thử gửi lại sau ít phút; nếu vẫn lỗi, báo cho Văn phòng Đảng ủy kèm tệp này.",
-    )
+    return make("upload.internal_error", filename=filename)
 
 
 def check_uploads(
@@ -415,14 +401,26 @@ def forms_text(forms: Any) -> str:
     return ", ".join(FORMS_BY_KEY[k].sheet_title if k in FORMS_BY_KEY else k for k in keys)
 
 
+def _newest_first(history: pd.DataFrame) -> pd.DataFrame:
+    return history.sort_values(["received_at", "id"], ascending=False)
+
+
+def history_ids(history: pd.DataFrame) -> list[int]:
+    """The submissions' ids in ``history_table``'s order (newest first): what the download picker
+    chooses among, never shown to the user."""
+    if history is None or len(history) == 0:
+        return []
+    return [int(v) for v in _newest_first(history)["id"]]
+
+
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
-    """A unit's submissions, newest first, dates as dd/mm/yyyy HH:MM (file names and senders shown as data)."""
+    """A unit's submissions, newest first, dates as dd/mm/yyyy HH:MM (file names and senders shown as data;
+    no internal id: ``history_ids`` gives them in the same order)."""
     if history is None or len(history) == 0:
         return pd.DataFrame(columns=HISTORY_COLUMNS, dtype="string")
-    h = history.sort_values(["received_at", "id"], ascending=False)
+    h = _newest_first(history)
     out = pd.DataFrame(
         {
-            "Mã lần gửi": [str(int(v)) for v in h["id"]],
             "Kỳ báo cáo": [fmt_period(v) for v in h["period"]],
             "Biểu": [forms_text(v) for v in h["forms"]],
             "Phiên bản": [_version_text(v) for v in h["version"]],
@@ -449,7 +447,9 @@ def _version_text(value: Any) -> str:
 
 def history_choice_label(row: pd.Series) -> str:
     """Label of one submission in the download picker (plain text: st.selectbox shows it as text)."""
-    return f"#{row['Mã lần gửi']} · {row['Kỳ báo cáo']} · {row['Biểu']} · phiên bản {row['Phiên bản']} · {row['Thời điểm nhận']}"
+    return (
+        f"{row['Thời điểm nhận']} · {row['Kỳ báo cáo']} · {row['Biểu']} · phiên bản {row['Phiên bản']} · {row['Tệp']}"
+    )
 
 
 # ---------------------------------------------------------------- periods and text safety
