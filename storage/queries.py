@@ -932,7 +932,11 @@ def submission_history(engine: Engine, unit_code: str, ward: str | None = None) 
 
 
 def submission_file(engine: Engine, submission_id: int) -> tuple[str, bytes]:
-    """The original file of a submission: (filename, bytes)."""
+    """The file of a submission as served back to users: (filename, bytes), the original
+    without macros and embedded objects (``loaders.active_content``; docs/SECURITY.md).
+    The stored blob keeps the original, byte for byte (its SHA-256 is the evidence)."""
+    from loaders.active_content import strip
+
     with engine.connect() as conn:
         r = conn.execute(
             select(m.Submission.filename, m.Blob.data)
@@ -941,4 +945,4 @@ def submission_file(engine: Engine, submission_id: int) -> tuple[str, bytes]:
         ).first()
     if r is None:
         raise KeyError(submission_id)
-    return r[0], bytes(r[1])
+    return r[0], strip(bytes(r[1])).data
