@@ -128,7 +128,7 @@ if pending:
             bar.progress(i / len(pending), text=f"Đang kiểm tra tệp {i + 1}/{len(pending)}: {flow.md_escape(up.name)}")
         with st.spinner(f"Đang kiểm tra {flow.md_escape(up.name)}…"):
             checks[up.file_id] = flow.check_upload_safely(
-                engine, up.getvalue(), up.name, registry=registry, today=today
+                engine, up.getvalue(), up.name, registry=registry, today=today, due_day=flow.ward_due_day(engine)
             )
     if bar is not None:
         bar.empty()
@@ -146,7 +146,7 @@ def _store(fc: flow.FileCheck) -> None:
         flow.log.exception("storing %r failed", fc.filename)
         stored[fc.key] = ("error", "Không lưu được báo cáo do lỗi của hệ thống; chưa có gì được lưu. Thử lại sau.")
         return
-    stored[fc.key] = ("duplicate" if outcome.duplicate else "stored", flow.stored_message(outcome, names))
+    stored[fc.key] = ("duplicate" if outcome.duplicate else "stored", flow.stored_message(outcome, names, fc))
     data.clear_cache()
 
 
@@ -157,7 +157,7 @@ if batch:
     for note in flow.batch_conflicts([fc for fc in batch if fc.key not in stored]):
         st.warning(note, icon=":material/warning:")
 
-    waiting = [fc for fc in batch if fc.accepted and fc.key not in stored]
+    waiting = [fc for fc in batch if fc.accepted and fc.key not in stored and fc.sent_before is None]
     if len(waiting) > 1:
         if st.button(
             f"Xác nhận gửi tất cả {len(waiting)} tệp hợp lệ",
@@ -211,12 +211,20 @@ for idx, fc in enumerate(batch):
                 )
             if done is None:
                 flow.refresh_existing(engine, fc)
+                duplicate = flow.duplicate_notice(fc, names)
+                if duplicate:  # the same bytes are stored already: say when, offer nothing to confirm
+                    st.info(duplicate, icon=":material/content_copy:")
+                    continue
                 mismatch = flow.unit_mismatch_notice(fc, unit, names)
                 if mismatch:
                     st.warning(mismatch, icon=":material/warning:")
+                late = flow.late_notice(fc)
+                if late:
+                    st.warning(late, icon=":material/schedule:")
                 notice = flow.replacement_notice(fc, names)
                 if notice:
                     st.warning(notice, icon=":material/history:")
+                    st.dataframe(flow.replacement_table(fc), hide_index=True, width="stretch")
                 label = "Xác nhận gửi và thay thế bản cũ" if notice else "Xác nhận gửi"
                 if not sender:
                     st.caption("Nhập tên người gửi ở trên để xác nhận gửi.")

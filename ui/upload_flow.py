@@ -45,6 +45,7 @@ FORM_ORDER = ("tasks", "propaganda", "attendance")
 
 PROBLEM_COLUMNS = ["Biểu (trang tính)", "Ô", "Mức độ", "Lỗi", "Cách sửa"]
 SUMMARY_COLUMNS = ["Biểu", "Trang tính", "Số dòng", "Tổng"]
+REPLACEMENT_COLUMNS = ["Biểu", "Số liệu", "Bản đang dùng", "Bản mới", "Thay đổi"]
 HISTORY_COLUMNS = ["Kỳ báo cáo", "Biểu", "Phiên bản", "Hiện hành", "Tệp", "Người gửi", "Thời điểm nhận"]
 
 
@@ -60,6 +61,11 @@ class FileCheck:
     result: CheckResult
     existing: dict[str, int] = field(default_factory=dict)  # form -> current version already stored
     highlight_possible: bool = False
+    sent_before: Any = None  # storage.upload_preview.SentBefore: these exact bytes are already stored
+    old_totals: dict[str, dict[str, int]] = field(default_factory=dict)  # form -> current stored totals
+    lateness: Any = None  # storage.upload_preview.Lateness, when the ward's due day is known
+    due_day: int | None = None  # the ward's due day (WardSettings.due_day) used for ``lateness``
+    received_on: dt.date | None = None  # the day the upload is checked (None: today)
     _highlighted: Any = field(default=None, repr=False)
 
     @property
@@ -107,8 +113,19 @@ def load_registry(engine):
     return _load(engine)
 
 
-def check_upload(engine, data: bytes, filename: str, *, registry, today: dt.date | None = None) -> FileCheck:
-    """Check one uploaded file exactly as the command-line check would; store nothing."""
+def ward_due_day(engine) -> int:
+    """The ward's due day for monthly reports (WardSettings, as the compliance page uses it)."""
+    from storage.settings import load_settings
+
+    return int(load_settings(engine).due_day)
+
+
+def check_upload(
+    engine, data: bytes, filename: str, *, registry, today: dt.date | None = None, due_day: int | None = None
+) -> FileCheck:
+    """Check one uploaded file exactly as the command-line check would; store nothing. Also read what
+    storing it would do: a copy already sent, the totals it would replace, whether it is late
+    (``due_day``: the ward's due day, as the compliance page uses it)."""
     from loaders.check import check_bytes
     from loaders.highlight import can_highlight
 
@@ -121,18 +138,17 @@ def check_upload(engine, data: bytes, filename: str, *, registry, today: dt.date
     result = check_bytes(data, filename, **kwargs)
     if result.sha256 is None:
         result.sha256 = hashlib.sha256(data).hexdigest()
-    existing: dict[str, int] = {}
-    if result.accepted and result.unit.value and result.period.value and engine is not None:
-        from storage.ingest import existing_versions
-
-        existing = existing_versions(engine, result.unit.value, result.period.value, list(result.forms))
-    return FileCheck(filename, data, result, existing=existing, highlight_possible=can_highlight(result))
+    fc = FileCheck(filename, data, result, highlight_possible=can_highlight(result), due_day=due_day, received_on=today)
+    refresh_existing(engine, fc)
+    return fc
 
 
-def check_upload_safely(engine, data: bytes, filename: str, *, registry, today: dt.date | None = None) -> FileCheck:
+def check_upload_safely(
+    engine, data: bytes, filename: str, *, registry, today: dt.date | None = None, due_day: int | None = None
+) -> FileCheck:
     """``check_upload`` that never raises: an unexpected failure refuses this file only."""
     try:
-        return check_upload(engine, data, filename, registry=registry, today=today)
+        return check_upload(engine, data, filename, registry=registry, today=today, due_day=due_day)
     except Exception:  # the other files of the batch (and other users) keep being served
         log.exception("checking %r failed", filename)
         return FileCheck(filename, data, _refused(filename, data, _internal_problem(filename)))
@@ -180,13 +196,20 @@ def highlighted_copy(fc: FileCheck) -> tuple[bytes, str] | None:
 
 
 def refresh_existing(engine, fc: FileCheck) -> None:
-    """Re-read the versions already stored (another file of the batch may have been stored meanwhile)."""
+    """Re-read what storing would do (another file of the batch may have been stored meanwhile):
+    versions and totals already stored, a stored copy of the same bytes, lateness."""
     result = fc.result
-    if not (fc.accepted and result.unit.value and result.period.value):
+    if engine is None or not (fc.accepted and result.unit.value and result.period.value):
         return
+    from storage import upload_preview
     from storage.ingest import existing_versions
 
-    fc.existing = existing_versions(engine, result.unit.value, result.period.value, list(result.forms))
+    unit, period = result.unit.value, result.period.value
+    fc.existing = existing_versions(engine, unit, period, list(result.forms))
+    fc.sent_before = upload_preview.sent_before(engine, fc.key)
+    fc.old_totals = upload_preview.current_totals(engine, unit, period, list(fc.existing))
+    if fc.due_day is not None:
+        fc.lateness = upload_preview.lateness(engine, unit, period, fc.received_on or dt.date.today(), fc.due_day)
 
 
 def batch_conflicts(checks: Iterable[FileCheck]) -> list[str]:
@@ -239,16 +262,17 @@ def store_checked(engine, fc: FileCheck, *, sender: str, received_at: dt.datetim
     return store_result(engine, fc.result, fc.data, fc.filename, sender=sender.strip(), received_at=received_at)
 
 
-def stored_message(outcome, unit_names: dict[str, str]) -> str:
-    """A Vietnamese sentence saying what was stored (no file text in it but the registry's names)."""
+def stored_message(outcome, unit_names: dict[str, str], fc: FileCheck | None = None) -> str:
+    """A Vietnamese sentence saying what was stored (no file text in it but the registry's names);
+    with ``fc``, a late report says so with its due date."""
     result = outcome.result
     who = unit_names.get(result.unit.value, result.unit.value or "")
     period = fmt_period(result.period.value)
     if outcome.duplicate:
-        return (
-            f"Tệp này đã được gửi trước đây (lần gửi số {outcome.submission_id}) cho {who}, {period}: "
-            "không lưu thêm lần nữa."
-        )
+        when = ""
+        if fc is not None and fc.sent_before is not None:
+            when = f" lúc {fmt_datetime(fc.sent_before.received_at)}"
+        return f"Tệp này đã được gửi{when} cho {who}, {period}: không lưu thêm lần nữa, số liệu không đổi."
     parts = [
         f"{FORMS_BY_KEY[f].sheet_title} (phiên bản {v})" for f, v in sorted(outcome.versions.items(), key=_form_pos)
     ]
@@ -256,6 +280,9 @@ def stored_message(outcome, unit_names: dict[str, str]) -> str:
     if outcome.replaced:
         old = ", ".join(f"{FORMS_BY_KEY[r['form']].sheet_title} phiên bản {r['version']}" for r in outcome.replaced)
         text += f" Bản cũ ({old}) vẫn được giữ trong lịch sử gửi."
+    late = late_notice(fc, stored=True) if fc is not None else None
+    if late:
+        text += " " + late
     return text
 
 
@@ -380,6 +407,63 @@ def replacement_notice(fc: FileCheck, unit_names: dict[str, str]) -> str | None:
     return (
         f"{who} đã gửi báo cáo {fmt_period(result.period.value)} cho {', '.join(parts)}. "
         "Nếu xác nhận, tệp này sẽ thay thế bản đang dùng để tính số liệu; bản cũ vẫn được giữ trong lịch sử gửi."
+    )
+
+
+def duplicate_notice(fc: FileCheck, unit_names: dict[str, str]) -> str | None:
+    """Said before anything is done when these exact bytes were already stored (None otherwise)."""
+    sb = fc.sent_before
+    if sb is None:
+        return None
+    who = unit_names.get(sb.unit_code, sb.unit_name or sb.unit_code)
+    by = f" (người gửi: {sb.sender})" if sb.sender else ""
+    return (
+        f"Tệp này đã được gửi lúc {fmt_datetime(sb.received_at)}{by} cho {who}, {fmt_period(sb.period)}. "
+        "Gửi lại đúng tệp này sẽ không lưu gì thêm và số liệu không đổi. Nếu bạn đã sửa báo cáo, "
+        "hãy chọn tệp đã sửa."
+    )
+
+
+def replacement_table(fc: FileCheck) -> pd.DataFrame:
+    """Per form that would be replaced: its stored (old) and new row counts and totals."""
+    rows = []
+    summary = fc.result.form_summary()
+    for key in FORM_ORDER:
+        if key not in fc.existing:
+            continue
+        form = FORMS_BY_KEY[key]
+        old, new = fc.old_totals.get(key, {}), summary.get(key, {})
+        for measure, label_ in [("rows", "Số dòng"), *((f, form.field(f).header) for f in form.sums)]:
+            o, n = old.get(measure, 0), new.get(measure, 0)
+            change = n - o
+            rows.append(
+                [
+                    f"{form.sheet_title} (phiên bản {fc.existing[key]} → {fc.existing[key] + 1})",
+                    label_,
+                    fmt_number(o),
+                    fmt_number(n),
+                    "không đổi" if change == 0 else ("+" if change > 0 else "−") + fmt_number(abs(change)),
+                ]
+            )
+    return pd.DataFrame(rows, columns=REPLACEMENT_COLUMNS, dtype="string")
+
+
+def late_notice(fc: FileCheck | None, stored: bool = False) -> str | None:
+    """ "Báo cáo nộp muộn …" with the due date when this report makes the period late (None otherwise)."""
+    if fc is None or fc.lateness is None or not fc.lateness.late:
+        return None
+    late = fc.lateness
+    period = fmt_period(fc.result.period.value)
+    if late.first_at is not None:
+        return (
+            f"Báo cáo {period} đã được tính là nộp muộn: hạn nộp {fmt_date(late.due)}, lần gửi đầu tiên lúc "
+            f"{fmt_datetime(late.first_at)}."
+        )
+    if stored:
+        return f"Báo cáo được ghi nhận là nộp muộn: hạn nộp {period} là {fmt_date(late.due)}."
+    return (
+        f"Báo cáo nộp muộn: hạn nộp {period} là {fmt_date(late.due)}. Nếu xác nhận, báo cáo được ghi nhận "
+        "là nộp muộn trên trang Tình hình nộp báo cáo."
     )
 
 
