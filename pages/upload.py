@@ -177,6 +177,8 @@ for idx, fc in enumerate(batch):
     with st.container(border=True):
         icon = ":green[:material/check_circle:]" if fc.accepted else ":red[:material/cancel:]"
         st.markdown(f"#### {icon} {flow.md_escape(fc.filename)}")
+        if note := flow.active_content_note(fc):
+            st.caption(note)
         done = stored.get(fc.key)
         if fc.accepted:
             st.dataframe(

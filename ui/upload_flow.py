@@ -195,6 +195,29 @@ def highlighted_copy(fc: FileCheck) -> tuple[bytes, str] | None:
     return fc._highlighted or None
 
 
+ACTIVE_CONTENT_NOTES = {
+    frozenset({"macro"}): "macro",
+    frozenset({"object"}): "đối tượng nhúng",
+    frozenset({"macro", "object"}): "macro và đối tượng nhúng",
+}
+
+
+def active_content_note(fc: FileCheck) -> str | None:
+    """For an accepted file holding macros or embedded objects: they are not run, and the copy
+    anyone downloads later has them removed (docs/SECURITY.md)."""
+    from loaders.active_content import find
+
+    if not fc.accepted:  # only files that passed the safe read are opened here
+        return None
+    what = ACTIVE_CONTENT_NOTES.get(find(fc.data))
+    if what is None:
+        return None
+    return (
+        f"Tệp có {what}: hệ thống chỉ đọc số liệu trong các ô, không chạy {what}. "
+        f"Bản tệp tải lại từ lịch sử gửi sẽ không còn {what}."
+    )
+
+
 def refresh_existing(engine, fc: FileCheck) -> None:
     """Re-read what storing would do (another file of the batch may have been stored meanwhile):
     versions and totals already stored, a stored copy of the same bytes, lateness."""
