@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pandas as pd
 import streamlit as st
 
+from storage.figures import AGAINST, FIGURES, compare, coverage_text, help_text
 from storage.queries import Filters
 from ui import data, filters, tables
-from ui.format import fmt_datetime, fmt_number, fmt_percent, fmt_signed, label, lead_label
+from ui.format import (
+    fmt_date,
+    fmt_datetime,
+    fmt_number,
+    fmt_percent,
+    fmt_period_short,
+    fmt_signed,
+    label,
+    lead_label,
+    shorten,
+)
 
 WARD = "Đảng ủy phường Bạch Đằng"
 PLAN = "Quán triệt, tuyên truyền Nghị quyết 05-NQ/TU"
@@ -18,7 +31,9 @@ NO_DATA = "Chưa có báo cáo nào. Vào trang Gửi báo cáo để tải mẫ
 NO_DATA_IN_RANGE = "Không có số liệu trong kỳ và phạm vi đã chọn. Hãy chọn kỳ khác hoặc bỏ bớt bộ lọc ở thanh bên."
 
 
-def header(freshness) -> None:
+def header(freshness, presentable: bool = False) -> None:
+    """Ward and plan on the left, data freshness on the right (``presentable``: with the
+    button that shows this view as meeting screens)."""
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     left.markdown(f"#### {WARD}  \n<span style='color:#5b6770'>{PLAN}</span>", unsafe_allow_html=True)
     if freshness is None:
@@ -28,6 +43,11 @@ def header(freshness) -> None:
             f"<div style='text-align:right;color:#5b6770'>Số liệu cập nhật đến: <b>{fmt_datetime(freshness)}</b></div>",
             unsafe_allow_html=True,
         )
+    if presentable:
+        from ui import present  # noqa: PLC0415 - present draws with this module's pieces
+
+        with right.container(horizontal=True, horizontal_alignment="right"):
+            present.open_button()
 
 
 def page_title(title: str) -> None:
@@ -101,24 +121,228 @@ def overdue_table(f: Filters, names: dict[str, str], *, key: str, with_status: b
 
 
 def metric_count(col, label: str, current, previous, *, inverse: bool = False, help: str | None = None) -> None:
+    """A count with its change (prefer ``figure_card``, which also knows when not to compare)."""
     delta = None
     if previous is not None and current is not None:
         delta = fmt_signed(float(current) - float(previous))
+    zero = delta == ""
     col.metric(
         label,
         fmt_number(current),
-        delta=delta,
-        delta_color="inverse" if inverse else "normal",
+        delta="0" if zero else delta,
+        delta_color="off" if zero else ("inverse" if inverse else "normal"),
         help=help,
         border=True,
     )
 
 
 def metric_share(col, label: str, current, previous, *, help: str | None = None) -> None:
+    """A share with its change in points (prefer ``figure_card``)."""
     delta = None
     if previous is not None and current is not None:
         delta = fmt_signed((float(current) - float(previous)) * 100, 1, " điểm %")
-    col.metric(label, fmt_percent(current), delta=delta, help=help, border=True)
+    zero = delta is not None and not delta.startswith(("+", "-"))
+    col.metric(
+        label,
+        fmt_percent(current),
+        delta=delta,
+        delta_color="off" if zero else "normal",
+        delta_arrow="off" if zero else "auto",
+        help=help,
+        border=True,
+    )
+
+
+_CARD_CSS = """<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; }
+</style>"""
+
+
+def figure_card(col, key: str, h: dict) -> None:
+    """The card of a headline figure: its one label and help (``storage.figures``), its value, and
+    its change against the previous range only where ``storage.figures.compare`` allows one."""
+    st.html(_CARD_CSS)  # full labels: wrap instead of "Tin, bài, buổi tuyên …"
+    fig = FIGURES[key]
+    value = fmt_percent(h.get(key)) if fig.kind == "share" else fmt_number(h.get(key))
+    change = compare(key, h)
+    if change.shown and change.tone != "neutral":
+        col.metric(
+            fig.label,
+            value,
+            delta=change.text,
+            delta_color="normal" if fig.better == "up" else "inverse",
+            delta_description=AGAINST + (f" ({change.note})" if change.note else ""),
+            help=help_text(key, h),
+            border=True,
+        )
+    else:  # no change to show, or a change of zero: grey, no arrow
+        col.metric(
+            fig.label,
+            value,
+            delta=change.text,
+            delta_color="off",
+            delta_arrow="off",
+            delta_description=AGAINST if change.shown else None,
+            help=help_text(key, h),
+            border=True,
+        )
+
+
+def comparable(key: str, h: dict):
+    """``storage.figures.compare``: whether (and how) a change of ``key`` may be shown."""
+    return compare(key, h)
+
+
+def figure_cards(keys: list[str], h: dict) -> None:
+    for col, key in zip(st.columns(len(keys)), keys, strict=True):
+        figure_card(col, key, h)
+
+
+def range_status(h: dict, period_label: str) -> None:
+    """Say when the range viewed is still open (and how many units have reported)."""
+    if h.get("open") and h.get("reports_expected"):
+        st.warning(
+            f"{period_label or 'Kỳ đang xem'} chưa khép lại: {coverage_text(h)}. Số liệu còn tăng khi các đơn vị "
+            "gửi báo cáo; các thẻ không so sánh với kỳ trước.",
+            icon=":material/hourglass_top:",
+        )
+
+
+# ---------------------------------------------------------------- what is open today
+
+
+def _url(path: str, params: dict[str, str], text: str) -> str:
+    return f"{path}?{urlencode(params)}#{text}"
+
+
+def _month(d) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def _link_table(frame: pd.DataFrame, columns: dict[str, object], *, key: str, height: int) -> None:
+    st.dataframe(
+        frame[list(columns)],
+        hide_index=True,
+        width="stretch",
+        height=height,
+        column_config=columns,
+        key=key,
+    )
+
+
+def now_block(f: Filters, names: dict[str, str], *, height: int = 228) -> None:
+    """What is open today, whatever the period viewed (only the group/unit scope applies): unhandled
+    obstacles with their age, tasks overdue as of today, units that have not sent the latest report
+    that has come due. Each item links to the page where it is handled."""
+    today = data.today()
+    this_month = _month(today)
+    scope = Filters(group=f.group, unit=f.unit, ward=f.ward)
+    base = {k: v for k, v in filters.url_params().items() if k in ("group", "unit")}
+    st.subheader(f"Việc đang mở hôm nay, {fmt_date(today)}")
+    st.caption("Không phụ thuộc kỳ xem ở thanh bên: mọi việc còn mở tính đến hôm nay. Bấm vào từng dòng để xử lý.")
+    left, middle, right = st.columns(3)
+
+    with left.container(border=True):
+        overdue = data.overdue_tasks(scope)  # no period: as of today
+        st.markdown(f"**Nhiệm vụ quá hạn: {len(overdue)}**")
+        if overdue.empty:
+            all_clear("Không có nhiệm vụ quá hạn.")
+        else:
+            link = {**base, "kind": "month", "period": this_month}
+            shown = overdue.assign(
+                item=[
+                    _url("tien-do", link, f"{c} · {shorten(t, 60)}")
+                    for c, t in zip(overdue["task_code"], overdue["task"], strict=True)
+                ],
+                lead_name=[lead_label(v, names) for v in overdue["lead"]],
+                due=[fmt_date(d) for d in overdue["due_date"]],
+            )
+            _link_table(
+                shown,
+                {
+                    "item": st.column_config.LinkColumn(
+                        "Nhiệm vụ", display_text=r"#(.*)$", width="medium", pinned=True
+                    ),
+                    "lead_name": st.column_config.TextColumn("Đơn vị chủ trì", width="small"),
+                    "due": st.column_config.TextColumn("Thời hạn", width=78),
+                    "days_overdue": st.column_config.NumberColumn("Quá hạn (ngày)", width=64, format="%d"),
+                },
+                key="now_overdue",
+                height=height,
+            )
+
+    with middle.container(border=True):
+        recent = data.compliance(Filters(_month_add(this_month, -1), this_month, f.group, f.unit, f.ward))
+        due = recent[recent["status"] != "not_due"] if not recent.empty else recent
+        if due.empty:
+            st.markdown("**Đơn vị chưa gửi báo cáo**")
+            note("Chưa có kỳ báo cáo nào đến hạn.")
+        else:
+            latest = str(due["period"].max())
+            missing = due[(due["period"] == latest) & (due["status"] == "missing")].sort_values("unit_name")
+            st.markdown(
+                f"**Chưa gửi báo cáo {fmt_period_short(latest)} (đã đến hạn): {len(missing)}/{(due['period'] == latest).sum()} đơn vị**"
+            )
+            if missing.empty:
+                all_clear(f"Mọi đơn vị đã gửi báo cáo {fmt_period_short(latest)}.")
+            else:
+                link = {"kind": "month", "period": latest}
+                shown = missing.assign(
+                    item=[
+                        _url("don-vi", {**link, "unit": str(c)}, str(n))
+                        for c, n in zip(missing["unit_code"], missing["unit_name"], strict=True)
+                    ],
+                    group_label=missing["group"].fillna("").astype(str),
+                )
+                _link_table(
+                    shown,
+                    {
+                        "item": st.column_config.LinkColumn(
+                            "Đơn vị", display_text=r"#(.*)$", width="medium", pinned=True
+                        ),
+                        "group_label": st.column_config.TextColumn("Khối", width="medium"),
+                    },
+                    key="now_missing",
+                    height=height,
+                )
+
+    with right.container(border=True):
+        obs = data.obstacles(scope, handled=False)
+        st.markdown(f"**Khó khăn, vướng mắc chưa xử lý: {len(obs)}**")
+        if obs.empty:
+            all_clear("Không có khó khăn, vướng mắc nào đang chờ xử lý.")
+        else:
+            obs = obs.sort_values(["period", "unit_name"]).reset_index(drop=True)
+            raised = pd.to_datetime(obs["raised_at"], errors="coerce")
+            shown = obs.assign(
+                item=[
+                    _url("kho-khan", {**base, "kind": "range", "from": str(p), "to": this_month}, shorten(t, 90))
+                    for p, t in zip(obs["period"], obs["text"], strict=True)
+                ],
+                age=[(today - d.date()).days if pd.notna(d) else None for d in raised],
+                period_label=obs["period"].map(fmt_period_short),
+            )
+            shown["age"] = shown["age"].astype("Int64")
+            _link_table(
+                shown,
+                {
+                    "item": st.column_config.LinkColumn(
+                        "Khó khăn, vướng mắc", display_text=r"#(.*)$", width="medium", pinned=True
+                    ),
+                    "unit_name": st.column_config.TextColumn("Đơn vị", width="small"),
+                    "period_label": st.column_config.TextColumn("Kỳ", width=62),
+                    "age": st.column_config.NumberColumn("Số ngày chờ", width=64, format="%d"),
+                },
+                key="now_obstacles",
+                height=height,
+            )
+
+
+def _month_add(month: str, n: int) -> str:
+    y, m = int(month[:4]), int(month[5:7])
+    idx = y * 12 + (m - 1) + n
+    return f"{idx // 12:04d}-{idx % 12 + 1:02d}"
 
 
 def unit_link(code: str, name: str, key_suffix: str = "") -> None:

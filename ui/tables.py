@@ -20,7 +20,7 @@ from openpyxl.styles import Font
 
 from loaders import safe_cells
 from ui import filters
-from ui.format import fmt_date, fmt_datetime, fmt_int, fmt_number, fmt_percent, fmt_period
+from ui.format import fmt_date, fmt_datetime, fmt_int, fmt_number, fmt_percent, fmt_period_short
 
 UNIT_PAGE_URL = "don-vi"
 
@@ -31,8 +31,9 @@ _FORMATTERS = {
     "pct100": lambda v: fmt_number(v, 1) + "%" if v == v and v is not None else "–",  # 0..100
     "date": fmt_date,
     "datetime": fmt_datetime,
-    "period": fmt_period,
+    "period": lambda v: "" if v is None or v != v else fmt_period_short(v),  # 11/2026, Quý IV/2026
 }
+_AS_TEXT = ("datetime", "period")  # shown as text: never "None", "nan" or a raw key
 
 
 def slug(text: str) -> str:
@@ -110,10 +111,12 @@ def downloads(frame: pd.DataFrame, title: str, key: str) -> None:
         )
 
 
-def _excel_frame(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+def _excel_frame(frame: pd.DataFrame, columns: dict[str, str], kinds: dict[str, str] | None = None) -> pd.DataFrame:
     out = frame[list(columns)].copy()
     for col in out.columns:
-        if out[col].dtype == object:
+        if (kinds or {}).get(col) == "period":  # "11/2026" as on screen, not the key "2026-11"
+            out[col] = out[col].map(lambda v: _FORMATTERS["period"](v) or None)
+        elif out[col].dtype == object:
             out[col] = out[col].map(lambda v: v if v is None or not isinstance(v, pd.Timestamp) else v.date())
     return out.rename(columns=columns)
 
@@ -148,10 +151,18 @@ def table(
         # Streamlit shows a missing number as "None": write those columns as text instead
         if col in shown and kind in ("int", "num1", "pct", "pct100") and shown[col].isna().any():
             shown[col] = shown[col].map(_FORMATTERS[kind]).astype(object)
+        elif col in shown and kind in _AS_TEXT:
+            shown[col] = shown[col].map(lambda v, k=kind: "" if v is None or v != v else _FORMATTERS[k](v))
+    for col in shown.columns:  # a missing text is empty, not "None" / "nan"
+        if shown[col].dtype == object and col not in kinds:
+            shown[col] = shown[col].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else v)
     shown = shown.rename(columns=columns)
+    first = columns[next(iter(columns))]
+    if first not in config:  # the key column stays in view when the table scrolls sideways
+        config[first] = st.column_config.Column(first, pinned=True)
     fmt = {columns[c]: _FORMATTERS[k] for c, k in kinds.items() if c in columns and shown[columns[c]].dtype != object}
-    fmt.update({columns[c]: _FORMATTERS[k] for c, k in kinds.items() if k in ("date", "datetime", "period")})
+    fmt.update({columns[c]: _FORMATTERS[k] for c, k in kinds.items() if k == "date"})
     styled = shown.style.format(fmt, na_rep="") if fmt else shown
     st.dataframe(styled, hide_index=True, width="stretch", height=height, column_config=config or None, key=key)
     if download and len(frame):
-        downloads(_excel_frame(frame, columns), title, key)
+        downloads(_excel_frame(frame, columns, kinds), title, key)
