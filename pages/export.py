@@ -3,27 +3,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
-from exports.excel import build_workbook
-from exports.slides import build_deck
-from exports.word import build_report
 from storage.queries import Filters
-from ui import components, data, filters
+from ui import components, data, filters, meeting_files
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-BUILDERS = {"xlsx": build_workbook, "docx": build_report, "pptx": build_deck}
-
-
-@st.cache_data(ttl=600, show_spinner=False, max_entries=60)
-def _file(kind: str, url: str | None, key: tuple, today: date, version: tuple = ()) -> bytes:
-    """One exported file; cached per database, filters, day and data version (a report stored or an
-    obstacle handled since is a new key, so the file is never older than the pages)."""
-    return BUILDERS[kind](data.engine_for_url(url), Filters(*key), today)
 
 
 def _file_name(f: Filters, ext: str) -> str:
@@ -60,8 +47,6 @@ st.markdown(
 if not data.list_periods():
     st.info("Chưa có báo cáo nào của các đơn vị: các tệp vẫn tải được nhưng chỉ ghi “Chưa có số liệu”.")
 
-key = (f.period_from, f.period_to, f.group, f.unit)
-url = data.database_url()
 today = data.today()
 
 files = [
@@ -94,7 +79,7 @@ for col, (ext, title, icon, help_text, mime) in zip(st.columns(3), files, strict
         st.caption(help_text)
         st.download_button(
             f"Tải {title.split(' (')[0].lower()}",
-            data=lambda ext=ext: _file(ext, url, key, today, data.data_version()),
+            data=lambda ext=ext: meeting_files.file_bytes(ext, f, today),  # always the current data
             file_name=_file_name(f, ext),
             mime=mime,
             icon=icon,
