@@ -37,6 +37,9 @@ import pandas as pd  # noqa: E402
 
 from loaders import check_path  # noqa: E402
 from loaders.sandbox import read_workbook_safely  # noqa: E402
+from sample_data import sample_registry  # noqa: E402
+
+REGISTRY = sample_registry()
 
 GOAL = 5.0
 
@@ -70,7 +73,7 @@ def _built(out: Path, n: int) -> list[Path]:
 
 
 def _check(path: Path) -> None:
-    check_path(path)
+    check_path(path, registry=REGISTRY)
 
 
 def _sandbox_read(path: Path) -> None:

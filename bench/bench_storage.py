@@ -341,10 +341,10 @@ def bench_ingest(url_factory, n_files: int) -> tuple[float, float, int]:
     """(files/s through ingest_bytes, files/s through read_excel + to_sql, files) on the same files."""
     import pandas as pd
 
+    from bootstrap import seed_registry
     from sample_data.generate import generate
     from storage.ingest import ingest_bytes
     from storage.registry import load_registry
-    from storage.seed import seed_registry
 
     with tempfile.TemporaryDirectory() as tmp:
         reports = generate(Path(tmp))[:n_files]

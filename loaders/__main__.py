@@ -11,9 +11,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in STORAGE_COMMANDS:
         # The only place loaders reaches into storage: the command line the contract names.
-        from storage.cli import main as storage_main
+        import storage.cli
+        from bootstrap import seeder
 
-        return storage_main(argv)
+        storage.cli.SEEDER = seeder()  # a new database gets its registry as the app gives it
+        return storage.cli.main(argv)
     from loaders.cli import main as loaders_main
 
     return loaders_main(argv)

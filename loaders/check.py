@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path, PurePath
 
 from loaders.detect import Table, TitleText, find_table, title_texts
@@ -26,11 +25,6 @@ from loaders.values import parse_period, period_label
 
 FILE_NAME_SOURCE = "tên tệp"
 Validated = tuple[FormData, list[Problem], list[Problem]]  # what validate_table returns
-
-
-@lru_cache(maxsize=1)
-def _default_registry() -> Registry:
-    return Registry.default()
 
 
 def _read(
@@ -50,7 +44,8 @@ def check_path(path: str | Path, *, registry: Registry | None = None, today: dt.
 def check_bytes(
     data: bytes, filename: str, *, registry: Registry | None = None, today: dt.date | None = None
 ) -> CheckResult:
-    registry = registry or _default_registry()
+    if registry is None:  # no implicit registry: the caller reads the ward's (storage.registry.load_registry)
+        raise ValueError("check_bytes needs the ward's registry (units and plan tasks)")
     today = today or dt.date.today()
     if isinstance(today, dt.datetime):
         today = today.date()

@@ -1,8 +1,11 @@
 """The registry of reporting units and plan tasks, and fuzzy matching against it.
 
-``Registry.default()`` reads ``sample_data/units.csv`` and
-``sample_data/plan-tasks.csv``; storage builds one from database rows with
-``Registry(units=[...], tasks=[...])``.
+There is no implicit registry: the app and the command line read the ward's
+registry from the database (``storage.registry.load_registry``), which builds
+``Registry(units=[...], tasks=[...], plan=...)``; ``Registry.from_csv`` reads a
+pair of CSV files in the sample ward's layout (``sample_data.sample_registry``).
+A unit's ``aliases`` (former names, names of units merged into it) are matched
+like its name.
 """
 
 from __future__ import annotations
@@ -16,8 +19,6 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from loaders.text import clean, fold
-
-SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 
 # Abbreviations units use in their names (folded): expanded before comparing.
 _ABBREVIATIONS = {
@@ -71,6 +72,7 @@ class Unit:
     name: str
     group: str
     short_name: str = ""
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,9 +91,10 @@ def _split_list(text: str | None) -> list[str]:
 
 
 class Registry:
-    def __init__(self, units: list[Unit], tasks: list[Task]):
+    def __init__(self, units: list[Unit], tasks: list[Task], plan: str = ""):
         self.units = list(units)
         self.tasks = list(tasks)
+        self.plan = plan  # the code of the plan the tasks belong to ("" when unknown)
         self.units_by_code = {u.code: u for u in self.units}
         self.tasks_by_code = {t.code: t for t in self.tasks}
 
@@ -124,10 +127,6 @@ class Registry:
                 if (r.get("code") or "").strip()
             ]
         return cls(units, tasks)
-
-    @classmethod
-    def default(cls) -> Registry:
-        return cls.from_csv(SAMPLE_DIR / "units.csv", SAMPLE_DIR / "plan-tasks.csv")
 
     # ---------------------------------------------------------------- tasks
     def assigned_tasks(self, unit_code: str) -> list[Task]:
@@ -181,7 +180,7 @@ class Registry:
         """(alias key, unit code), longest first."""
         aliases: set[tuple[str, str]] = set()
         for u in self.units:
-            for spelling in (u.name, u.short_name, u.code):
+            for spelling in (u.name, u.short_name, u.code, *u.aliases):
                 if not spelling:
                     continue
                 aliases.add((fold(spelling), u.code))

@@ -993,22 +993,28 @@ def _write_custom_report(
     return out
 
 
-def generate(out_dir: Path, *, seed: int = 2026, units: Iterable[str] | None = None) -> list[SampleReport]:
+def generate(
+    out_dir: Path, *, seed: int = 2026, units: Iterable[str] | None = None, months: Iterable[int] | None = None
+) -> list[SampleReport]:
     """Write the sample ward's reports into ``out_dir``; return them (also in ``manifest.json``).
 
-    ``units`` restricts the run to some unit codes (each unit's files do not
-    depend on the others, so a subset gives the same bytes as the full run).
+    ``units`` restricts the run to some unit codes, ``months`` to some months
+    (each unit's files of a month depend on neither the other units nor the
+    other months, so a subset gives the same bytes as the full run).
     """
+    from sample_data import sample_registry
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    registry = Registry.default()
+    registry = sample_registry()
+    month_list = [m for m in MONTHS if months is None or m in set(months)]
     wanted = set(units) if units is not None else None
     reports: list[SampleReport] = []
     for unit in registry.units:
         if wanted is not None and unit.code not in wanted:
             continue
         style = _style(unit, seed)
-        for month in MONTHS:
+        for month in month_list:
             when = _sent_at(unit, month, seed)
             if when is None:
                 continue

@@ -21,18 +21,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import random
 import time
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from storage import models as m
 from storage.periods import parse_period
-from storage.registry import ward_id
+from storage.registry import plan_id, ward_id
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 FORM_ORDER = ("tasks", "propaganda", "attendance")
@@ -239,7 +241,15 @@ def _duplicate(conn: Connection, result, sha: str) -> IngestOutcome | None:
 
 
 def _store(
-    conn: Connection, result, data: bytes, filename: str, sender: str, received_at: dt.datetime, ward: str | None
+    conn: Connection,
+    result,
+    data: bytes,
+    filename: str,
+    sender: str,
+    received_at: dt.datetime,
+    ward: str | None,
+    plan: str | None = None,
+    account_id: int | None = None,
 ):
     sha = hashlib.sha256(data).hexdigest()
     dup = _duplicate(conn, result, sha)
@@ -273,10 +283,12 @@ def _store(
             unit_source=result.unit.source or "",
             period_source=result.period.source or "",
             warnings=[p.to_json() for p in result.warnings],
+            account_id=account_id,
         )
         .returning(m.Submission.id)
     ).scalar_one()
-    task_ids = dict(conn.execute(select(m.Task.code, m.Task.id).where(m.Task.ward_id == wid)).all())
+    plan_pk = plan_id(conn, wid, plan)  # Biểu 01 belongs to the plan it was checked against
+    task_ids = dict(conn.execute(select(m.Task.code, m.Task.id).where(m.Task.plan_id == plan_pk)).all())
     outcome = IngestOutcome(result, stored=True, submission_id=sub_id)
     for form in forms:
         fd = result.forms[form]
@@ -305,6 +317,7 @@ def _store(
                 period_id=pid,
                 month=month,
                 form=form,
+                plan_id=plan_pk if form == "tasks" else None,
                 version=last + 1,
                 is_current=True,
                 row_count=len(frame),
@@ -350,6 +363,7 @@ def _store(
         insert(m.AuditLog).values(
             at=local_now(),
             actor=sender or "",
+            account_id=account_id,
             action="replace" if outcome.replaced else "ingest",
             entity="submission",
             entity_id=str(sub_id),
@@ -376,22 +390,74 @@ def store_result(
     received_at: dt.datetime | None = None,
     ward: str | None = None,
     retries: int = 5,
+    plan: str | None = None,
+    account_id: int | None = None,
+    guard=None,
 ) -> IngestOutcome:
-    """Store an already checked file in one transaction (see the module doc for the rules)."""
+    """Store an already checked file in one transaction (see the module doc for the rules).
+    ``plan``: the code of the plan its Biểu 01 was checked against (None: the current plan).
+    ``account_id``: the sending account (on the submission and its audit line); ``guard(conn)``
+    runs first in the same transaction and may raise to refuse (locks, closed periods, limits)."""
     if not result.accepted:
         return IngestOutcome(result)
     received = to_local_naive(received_at)
-    for attempt in range(retries + 1):
+    started = time.monotonic()
+    for attempt in range(retries + MORE_RETRIES + 1):
         try:
             with engine.begin() as conn:
-                return _store(conn, result, data, filename, sender, received, ward)
-        except (IntegrityError, OperationalError):
-            # A concurrent ingest took the same version number / blob / period, or the
-            # database was busy: the transaction rolled back whole; try again.
-            if attempt == retries:
+                _before_write(conn, result, WRITE_DEADLINE_S - (time.monotonic() - started))
+                if guard is not None:
+                    guard(conn)
+                return _store(conn, result, data, filename, sender, received, ward, plan, account_id)
+        except (IntegrityError, OperationalError) as exc:
+            # A concurrent ingest took the same blob / period (the same version number, without
+            # the key lock), or the database was busy: the transaction rolled back whole; try
+            # again, backing off, while the write deadline allows.
+            if _read_only_error(exc):
+                raise StorageError(READ_ONLY_REFUSAL) from exc
+            pause = min(1.0, 0.05 * 2**attempt) * (0.5 + random.random())
+            if attempt == retries + MORE_RETRIES or time.monotonic() - started + pause >= WRITE_DEADLINE_S:
+                if isinstance(exc, OperationalError):
+                    raise StorageError(BUSY_REFUSAL) from exc
                 raise
-            time.sleep(0.05 * (attempt + 1))
+            time.sleep(pause)
     raise AssertionError("unreachable")
+
+
+# Writes on the upload path end, stored or refused with BUSY_REFUSAL, within about this many seconds.
+WRITE_DEADLINE_S = 12.0
+MORE_RETRIES = 10  # tries beyond ``retries`` while the deadline allows (a crowd of same-key writers)
+KEY_LOCK_SPACE = 0x5C08  # first half of the two-int advisory lock key of same-key writes (PostgreSQL)
+BUSY_REFUSAL = (
+    "Cơ sở dữ liệu đang bận (một tiến trình khác đang ghi) nên tệp chưa được lưu; vui lòng thử lại sau ít phút."
+)
+READ_ONLY_REFUSAL = (
+    "Cơ sở dữ liệu đang ở chế độ chỉ đọc nên chưa nhận báo cáo mới; tệp chưa được lưu, vui lòng thử lại sau "
+    "hoặc báo quản trị hệ thống."
+)
+
+
+def _read_only_error(exc: BaseException) -> bool:
+    words = str(getattr(exc, "orig", exc)).lower()
+    return "readonly" in words or "read-only" in words
+
+
+def _before_write(conn: Connection, result, left: float) -> None:
+    """Bound the waits of this write to what is left of the deadline; on PostgreSQL take the key lock.
+
+    Writers of the same (unit, period) go one at a time on PostgreSQL (an advisory
+    lock held until commit), so their version numbers never collide; SQLite has
+    one writer at a time anyway.
+    """
+    ms = max(100, int(left * 1000))
+    backend = conn.engine.url.get_backend_name()
+    if backend == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {ms}")  # each write sets its own
+    elif backend == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {ms}")
+        if result.unit is not None and result.period is not None:
+            key = zlib.crc32(f"{result.unit.value}|{result.period.value}".encode()) - 2**31
+            conn.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"), {"space": KEY_LOCK_SPACE, "key": key})
 
 
 def ingest_bytes(
@@ -412,7 +478,8 @@ def ingest_bytes(
 
         registry = load_registry(engine, ward)
     result = check_bytes(data, filename, registry=registry)
-    return store_result(engine, result, data, filename, sender=sender, received_at=received_at, ward=ward)
+    plan = getattr(registry, "plan", "") or None
+    return store_result(engine, result, data, filename, sender=sender, received_at=received_at, ward=ward, plan=plan)
 
 
 def existing_versions(engine: Engine, unit: str, period: str, forms, ward: str | None = None) -> dict[str, int]:

@@ -1,9 +1,11 @@
-"""The registry (units, groups, plan tasks) in the database.
+"""The registry (units, groups, plans and their tasks) in the database.
 
-``import_registry`` writes units and tasks (from CSV rows or an
-administrator's edit) and resolves each task's lead/support spec to units;
-``load_registry`` hands the database's registry to the checker so that an
-administrator's edit counts.
+``import_registry`` writes units and a plan's tasks (from CSV rows or an
+imported workbook) and resolves each task's lead/support spec to units;
+``load_registry`` hands the database's registry (the chosen plan's tasks, the
+current one by default, and every unit's aliases) to the checker, so that an
+administrator's edit counts at once.  Single edits with their history are in
+``storage.admin``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from storage import models as m
 
 DEFAULT_CITY = ("HP", "Thành phố Hải Phòng")
 DEFAULT_WARD = ("BACHDANG", "Phường Bạch Đằng")
+DEFAULT_PLAN = "KH1"  # the code of a ward's first plan when none is named
 
 
 def read_csv(path_or_text: str | Path) -> list[dict[str, str]]:
@@ -47,6 +50,30 @@ def ensure_ward(conn: Connection, ward: tuple[str, str] = DEFAULT_WARD, city: tu
             insert(m.Ward).values(city_id=cid, code=ward[0], name=ward[1], position=len(pos)).returning(m.Ward.id)
         ).scalar_one()
     return wid
+
+
+def plan_id(conn: Connection, wid: int | None, plan: str | None = None) -> int | None:
+    """The id of plan ``plan`` (code) of the ward, or of its current plan when None."""
+    if wid is None:
+        return None
+    q = select(m.Plan.id).where(m.Plan.ward_id == wid)
+    q = q.where(m.Plan.code == plan) if plan else q.where(m.Plan.is_current)
+    row = conn.execute(q.order_by(m.Plan.position, m.Plan.id).limit(1)).first()
+    return row[0] if row else None
+
+
+def ensure_plan(conn: Connection, wid: int, plan: str | None = None, **values: Any) -> int:
+    """The id of plan ``plan`` (or the current one); created (current when it is the ward's first) if missing."""
+    pid = plan_id(conn, wid, plan)
+    if pid is not None:
+        return pid
+    n = conn.execute(select(m.Plan.id).where(m.Plan.ward_id == wid)).all()
+    row = dict(title="", number="", issued_on=None) | values
+    return conn.execute(
+        insert(m.Plan)
+        .values(ward_id=wid, code=plan or DEFAULT_PLAN, is_current=not n, position=len(n), **row)
+        .returning(m.Plan.id)
+    ).scalar_one()
 
 
 def split_spec(spec: str) -> list[str]:
@@ -89,14 +116,17 @@ def import_registry(
     *,
     ward: tuple[str, str] = DEFAULT_WARD,
     city: tuple[str, str] = DEFAULT_CITY,
+    plan: str | None = None,
 ) -> int:
-    """Upsert units (code, name, group, short_name) and tasks (code, task, lead,
-    support, due, cadence, plan_ref) of a ward and re-resolve assignees.
+    """Upsert units (code, name, group, short_name) and the tasks (code, task, lead,
+    support, due, cadence, plan_ref) of plan ``plan`` (the current one, created
+    when the ward has none) of a ward and re-resolve assignees.
 
     Units not in ``units`` are deactivated, never deleted (reports point at them).
     Returns the ward id.
     """
     wid = ensure_ward(conn, ward, city)
+    pid = ensure_plan(conn, wid, plan)
     groups = {
         name: gid
         for gid, name in conn.execute(select(m.UnitGroup.id, m.UnitGroup.name).where(m.UnitGroup.ward_id == wid))
@@ -137,7 +167,7 @@ def import_registry(
             .order_by(m.Unit.position)
         )
     ]
-    task_ids = {code: tid for tid, code in conn.execute(select(m.Task.id, m.Task.code).where(m.Task.ward_id == wid))}
+    task_ids = {code: tid for tid, code in conn.execute(select(m.Task.id, m.Task.code).where(m.Task.plan_id == pid))}
     for pos, t in enumerate(tasks):
         due = t.get("due", "") or ""
         values = dict(
@@ -155,7 +185,7 @@ def import_registry(
             conn.execute(update(m.Task).where(m.Task.id == task_ids[code]).values(**values))
         else:
             task_ids[code] = conn.execute(
-                insert(m.Task).values(ward_id=wid, code=code, **values).returning(m.Task.id)
+                insert(m.Task).values(ward_id=wid, plan_id=pid, code=code, **values).returning(m.Task.id)
             ).scalar_one()
         tid = task_ids[code]
         conn.execute(delete(m.TaskAssignee).where(m.TaskAssignee.task_id == tid))
@@ -168,9 +198,10 @@ def import_registry(
     return wid
 
 
-def registry_rows(conn: Connection, ward: str | None = None) -> tuple[list[dict], list[dict]]:
-    """Units and tasks of a ward as CSV-shaped dicts (the registry's source of truth)."""
+def registry_rows(conn: Connection, ward: str | None = None, plan: str | None = None) -> tuple[list[dict], list[dict]]:
+    """Active units and the tasks of a plan (the current one by default) of a ward as CSV-shaped dicts."""
     wid = ward_id(conn, ward)
+    pid = plan_id(conn, wid, plan)
     units = [
         {"code": r.code, "name": r.name, "group": r.group or "", "short_name": r.short_name or ""}
         for r in conn.execute(
@@ -191,24 +222,51 @@ def registry_rows(conn: Connection, ward: str | None = None) -> tuple[list[dict]
             "plan_ref": r.plan_ref,
         }
         for r in conn.execute(
-            select(m.Task.__table__).where(m.Task.ward_id == wid).order_by(m.Task.position, m.Task.id)
+            select(m.Task.__table__).where(m.Task.plan_id == pid).order_by(m.Task.position, m.Task.id)
         )
     ]
     return units, tasks
 
 
-def load_registry(engine: Engine, ward: str | None = None):
-    """The ward's registry as a ``loaders.registry.Registry`` for ``check_bytes``."""
+def unit_aliases(conn: Connection, wid: int | None) -> dict[str, tuple[str, ...]]:
+    """Unit code -> the other names files may use for it (former names, merged units' names)."""
+    out: dict[str, list[str]] = {}
+    rows = conn.execute(
+        select(m.Unit.code, m.UnitAlias.name)
+        .join(m.UnitAlias, m.UnitAlias.unit_id == m.Unit.id)
+        .where(m.Unit.ward_id == wid)
+        .order_by(m.UnitAlias.id)
+    )
+    for code, name in rows:
+        out.setdefault(code, []).append(name)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def load_registry(engine: Engine, ward: str | None = None, plan: str | None = None):
+    """The ward's registry (active units with their aliases, the tasks of ``plan`` or of the
+    current plan) as a ``loaders.registry.Registry`` for ``check_bytes`` and templates."""
     from loaders import registry as lr
 
     with engine.connect() as conn:
         wid = ward_id(conn, ward)
-        units, _ = registry_rows(conn, ward)
+        pid = plan_id(conn, wid, plan)
+        plan_code = conn.execute(select(m.Plan.code).where(m.Plan.id == pid)).scalar() if pid else ""
+        units, _ = registry_rows(conn, ward, plan)
+        aliases = unit_aliases(conn, wid)
         tasks = conn.execute(
-            select(m.Task.__table__).where(m.Task.ward_id == wid).order_by(m.Task.position, m.Task.id)
+            select(m.Task.__table__).where(m.Task.plan_id == pid).order_by(m.Task.position, m.Task.id)
         ).all()
     return lr.Registry(
-        units=[lr.Unit(code=u["code"], name=u["name"], group=u["group"], short_name=u["short_name"]) for u in units],
+        units=[
+            lr.Unit(
+                code=u["code"],
+                name=u["name"],
+                group=u["group"],
+                short_name=u["short_name"],
+                aliases=aliases.get(u["code"], ()),
+            )
+            for u in units
+        ],
         tasks=[
             lr.Task(
                 code=t.code,
@@ -221,4 +279,5 @@ def load_registry(engine: Engine, ward: str | None = None):
             )
             for t in tasks
         ],
+        plan=plan_code or "",
     )

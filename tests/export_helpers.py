@@ -183,7 +183,9 @@ def main(argv: list[str]) -> int:
     today = dt.date.fromisoformat(argv[0]) if argv else dt.date.today()
     with tempfile.TemporaryDirectory() as tmp:
         engine = db.get_engine(f"sqlite:///{tmp}/x.db")
-        db.ensure_database(engine)
+        from bootstrap import seed_sample_ward
+
+        seed_sample_ward(engine)
         f = Filters()
         for name, build in (
             ("bao-cao.docx", build_report),

@@ -33,11 +33,16 @@ def build_database(path: Path, seed: bool = True, registry: bool = False) -> str
 
     url = f"sqlite:///{path}"
     engine = db.get_engine(url)
-    db.ensure_database(engine, seed=seed)
-    if registry and not seed:
-        from storage.seed import seed_registry
+    if seed:
+        from bootstrap import seed_sample_ward
 
-        seed_registry(engine)
+        seed_sample_ward(engine)
+    elif registry:
+        from bootstrap import seed_registry
+
+        db.ensure_database(engine, seed=seed_registry)
+    else:
+        db.ensure_database(engine)
     engine.dispose()
     return url
 
@@ -68,10 +73,78 @@ def environment(url: str, today: str = TODAY):
                 os.environ[k] = v
 
 
-def run_page(url: str, page: str | None = None, params: dict[str, str] | None = None, today: str = TODAY) -> AppTest:
-    """Run app.py (with ``params`` in the URL), then switch to ``page`` and run again."""
+# The account each test role logs in as (``login``). "office" (Văn phòng) may do everything.
+TEST_ACCOUNTS = {
+    "office": {"username": "test.vanphong", "display_name": "Văn phòng (kiểm thử)"},
+    "leader": {"username": "test.lanhdao", "display_name": "Lãnh đạo (kiểm thử)"},
+    "unit": {"username": "test.donvi", "display_name": "Cán bộ đơn vị (kiểm thử)"},
+}
+
+
+def test_account(url: str, role: str = "office", units: tuple[str, ...] = ("KDC01",)) -> int:
+    """The id of the test account of ``role`` in the database at ``url`` (created when missing,
+    with the office account too, since the app refuses to start without one)."""
+    from sqlalchemy import select
+
+    from storage import accounts, db
+    from storage import models as m
+
+    engine = db.get_engine(url)
+    try:
+        db.migrate(engine)
+        wanted = ["office", role] if role != "office" else ["office"]
+        ids = {}
+        for r in wanted:
+            spec = TEST_ACCOUNTS[r]
+            username = spec["username"] if r != "unit" else f"{spec['username']}.{'-'.join(units).lower()}"
+            with engine.connect() as conn:
+                found = conn.execute(select(m.Account.id).where(m.Account.username == username)).scalar()
+            if found is None:
+                found = accounts.create_account(
+                    engine,
+                    username,
+                    spec["display_name"],
+                    r,
+                    password=None,
+                    units=units if r == "unit" else (),
+                    must_change_password=False,
+                )
+            ids[r] = found
+        return ids[role]
+    finally:
+        engine.dispose()
+
+
+def login(at: AppTest, url: str, role: str = "office", units: tuple[str, ...] = ("KDC01",)) -> str:
+    """Log ``at`` in as the test account of ``role``: a real session row (as after a password login),
+    its token in the server-side session state where ui/auth.py keeps it. Returns the token."""
+    from storage import accounts, db
+    from ui.auth import SESSION_KEY
+
+    account_id = test_account(url, role, units)
+    engine = db.get_engine(url)
+    try:
+        token = accounts.start_session(engine, account_id)
+    finally:
+        engine.dispose()
+    at.session_state[SESSION_KEY] = token
+    return token
+
+
+def run_page(
+    url: str,
+    page: str | None = None,
+    params: dict[str, str] | None = None,
+    today: str = TODAY,
+    role: str | None = "office",
+    units: tuple[str, ...] = ("KDC01",),
+) -> AppTest:
+    """Run app.py logged in as ``role`` (None: not logged in) with ``params`` in the URL,
+    then switch to ``page`` and run again."""
     with environment(url, today):
         at = AppTest.from_file(APP, default_timeout=120)
+        if role is not None:
+            login(at, url, role, units)
         for k, v in (params or {}).items():
             at.query_params[k] = v
         at.run()

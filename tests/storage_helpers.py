@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, create_engine, func, select, text
 
+from bootstrap import seed_registry
 from loaders.forms import FORMS_BY_KEY
 from loaders.result import CheckResult, FormData, FoundValue, Problem
 from storage import models as m
 from storage.db import ensure_database, get_engine
-from storage.seed import seed_registry
 
 BACKENDS = ["sqlite", "postgresql"]
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -10,11 +10,12 @@ from openpyxl import load_workbook
 
 from loaders.registry import Registry
 from loaders.template import build_template, write_template
+from sample_data import sample_registry
 
 
 def template_bytes(unit: str = "KDC03", period: str = "2026-02", registry: Registry | None = None) -> bytes:
     buf = io.BytesIO()
-    write_template(registry or Registry.default(), unit, period, buf)
+    write_template(registry or sample_registry(), unit, period, buf)
     return buf.getvalue()
 
 
@@ -34,7 +35,7 @@ def fill_template(
     Biểu 02/03 are dicts field key -> value, written under the template's
     columns.  ``extra_cells``: (sheet, "A1") -> value written last.
     """
-    registry = registry or Registry.default()
+    registry = registry or sample_registry()
     _, layouts = build_template(registry, unit, period)
     wb = load_workbook(io.BytesIO(template_bytes(unit, period, registry)))
     tasks = layouts["tasks"]

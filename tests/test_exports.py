@@ -43,10 +43,12 @@ SAMPLE_FILTERS = [
 
 @pytest.fixture(scope="module")
 def ward(tmp_path_factory):
-    """The sample ward, seeded by storage.db.ensure_database (slow: about 20 s)."""
+    """The sample ward, seeded by bootstrap.seed_sample_ward (slow: about 20-50 s)."""
+    from bootstrap import seed_sample_ward
+
     path = tmp_path_factory.mktemp("ward") / "ward.db"
     engine = db.get_engine(f"sqlite:///{path}")
-    db.ensure_database(engine)
+    seed_sample_ward(engine)
     yield engine
     engine.dispose()
 
@@ -54,7 +56,7 @@ def ward(tmp_path_factory):
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     """The sample registry and a few known reports (an overdue task, obstacles, 1.234)."""
-    from storage.seed import seed_registry
+    from bootstrap import seed_registry
 
     path = tmp_path_factory.mktemp("small") / "small.db"
     engine = db.get_engine(f"sqlite:///{path}")
@@ -68,7 +70,7 @@ def small(tmp_path_factory):
 @pytest.fixture(scope="module")
 def empty(tmp_path_factory):
     """Registry only: units and tasks, no report yet."""
-    from storage.seed import seed_registry
+    from bootstrap import seed_registry
 
     path = tmp_path_factory.mktemp("empty") / "empty.db"
     engine = db.get_engine(f"sqlite:///{path}")

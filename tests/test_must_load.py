@@ -28,6 +28,7 @@ from workbook_helpers import (
 
 from loaders import check_bytes
 from loaders.forms import FORMS_BY_KEY
+from sample_data import sample_registry
 
 
 def accepted(data: bytes, filename: str = "bao-cao.xlsx"):
@@ -446,7 +447,7 @@ def converted(tmp_path_factory) -> dict[str, Path]:
 def test_converted_formats_load_with_cached_formula_values(converted, fmt):
     path = converted[fmt]
     assert path is not None and path.exists()
-    r = check_bytes(path.read_bytes(), path.name, today=TODAY)
+    r = check_bytes(path.read_bytes(), path.name, registry=sample_registry(), today=TODAY)
     assert r.accepted, [p.message for p in r.errors]
     assert r.unit.value == "KDC03" and r.period.value == "2026-02"
     assert r.form_summary() == {
@@ -468,7 +469,7 @@ def test_generated_sample_year_matches_its_manifest(tmp_path):
     today = generate.TODAY.date() if isinstance(generate.TODAY, dt.datetime) else generate.TODAY
     mismatches = []
     for rep in reports:
-        r = check_bytes(rep.path.read_bytes(), rep.path.name, today=today)
+        r = check_bytes(rep.path.read_bytes(), rep.path.name, registry=sample_registry(), today=today)
         got = (r.accepted, r.unit.value, r.period.value, r.form_summary())
         if got != (True, rep.unit, rep.period, rep.forms):
             mismatches.append((rep.path.name, got, [p.message for p in r.errors][:3]))

@@ -11,10 +11,10 @@ import pytest
 from openpyxl import load_workbook
 
 from loaders.check import check_path
-from loaders.registry import Registry
 from sample_data import generate as gen
+from sample_data import sample_registry
 
-REGISTRY = Registry.default()
+REGISTRY = sample_registry()
 CHECK_TODAY = dt.date(2026, 11, 28)
 # a template user, a split-file unit, the office with the merged event rows, a unit that often skips
 SUBSET = ("BXDD", "KDC07", "VPDU", "KDC17")

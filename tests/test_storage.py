@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select
 from storage_helpers import (
     BACKENDS,
@@ -26,8 +27,9 @@ from storage import models as m
 from storage import queries as q
 from storage.backup import BackupError, backup, restore
 from storage.cli import main as cli_main
-from storage.db import current_revision, ensure_database, get_engine, migrate
+from storage.db import alembic_config, current_revision, ensure_database, get_engine, migrate
 from storage.ingest import StorageError, existing_versions, ingest_bytes, store_result
+from storage.registry import load_registry
 
 
 @pytest.fixture(params=BACKENDS)
@@ -53,16 +55,17 @@ def test_migrations_upgrade_from_empty(empty_engine):
     names = set(inspect(empty_engine).get_table_names())
     assert set(m.TABLES_IN_ORDER) <= names
     assert "alembic_version" in names
-    assert current_revision(empty_engine) == "0001"
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert current_revision(empty_engine) == head
     migrate(empty_engine)  # idempotent
-    assert current_revision(empty_engine) == "0001"
+    assert current_revision(empty_engine) == head
     assert all(v == 0 for v in count_all(empty_engine).values())
 
 
 def test_ensure_database_seeds_registry_without_reports(empty_engine):
     ensure_database(empty_engine, seed=False)
     assert count_all(empty_engine)["units"] == 0
-    from storage.seed import seed_registry
+    from bootstrap import seed_registry
 
     seed_registry(empty_engine)
     counts = count_all(empty_engine)
@@ -281,7 +284,7 @@ def test_cli_ingest_folder_twice_stores_nothing_new(engine, tmp_path, capsys):
     # Totals equal the sum of check over the accepted files.
     expected: dict[str, dict[str, int]] = {}
     for name, data in files.items():
-        res = check_bytes(data, name.split("/")[-1])
+        res = check_bytes(data, name.split("/")[-1], registry=load_registry(engine))
         if res.accepted:
             for form, sums in res.form_summary().items():
                 for k, v in sums.items():
@@ -415,7 +418,6 @@ def test_obstacle_handled_flag_is_audited_and_survives_a_resend(engine):
 
 def test_ensure_database_seeds_sample_ward_through_the_real_check(empty_engine, tmp_path, monkeypatch):
     """First start: migrate, load the registry, ingest each sample report with its sent_at and sender."""
-    import sample_data.generate as gen
 
     t, p, a = report_rows()
     files = {
@@ -431,27 +433,23 @@ def test_ensure_database_seeds_sample_ward_through_the_real_check(empty_engine, 
         ),
     }
 
-    def fake_generate(out_dir):
+    def fake_lines(out_dir):
         out = []
-        for i, (name, (unit, period, data)) in enumerate(files.items()):
+        for i, (name, (unit, _period, data)) in enumerate(files.items()):
             path = out_dir / name
             path.write_bytes(data)
-            out.append(
-                gen.SampleReport(
-                    path=path,
-                    unit=unit,
-                    period=period,
-                    sent_at=T(2026, 2, 20 + i, 8),
-                    sender=f"{unit.lower()}@bachdang",
-                )
-            )
+            out.append([str(path), unit, T(2026, 2, 20 + i, 8).isoformat(), f"{unit.lower()}@bachdang"])
         return out
 
-    monkeypatch.setattr(gen, "generate", fake_generate)
-    ensure_database(empty_engine)
+    import bootstrap
+
+    # The generator process is replaced by two hand-written reports (one job).
+    monkeypatch.setattr(bootstrap, "_chunks", lambda: [(2, ["KDC03", "VHXH"])])
+    monkeypatch.setattr(bootstrap, "_generator_lines", lambda tmp: iter([fake_lines(tmp_path)]))
+    bootstrap.seed_sample_ward(empty_engine)
     counts = count_all(empty_engine)
     assert counts["units"] == 39 and counts["submissions"] == 2
     hist = q.submission_history(empty_engine, "VHXH")
     assert hist.loc[0, "received_at"] == T(2026, 2, 21, 8) and hist.loc[0, "sender"] == "vhxh@bachdang"
-    ensure_database(empty_engine)  # not empty any more: nothing added
+    bootstrap.seed_sample_ward(empty_engine)  # not empty any more: nothing added
     assert count_all(empty_engine) == counts

@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from loaders.check import check_bytes
 from loaders.cli import main as cli_main
 from loaders.forms import FORMS, FORMS_BY_KEY, ISSUING_BODY, VOCABULARIES
-from loaders.registry import Registry
 from loaders.template import (
     DATE_FORMAT,
     FONT_NAME,
@@ -24,9 +23,10 @@ from loaders.template import (
     write_template,
 )
 from loaders.values import ValueProblem, parse_due
+from sample_data import sample_registry
 from tests.template_helpers import fill_template, template_bytes
 
-REGISTRY = Registry.default()
+REGISTRY = sample_registry()
 TODAY = dt.date(2026, 11, 28)
 
 

@@ -22,11 +22,12 @@ from loaders.values import (
     parse_period,
     period_bounds,
 )
+from sample_data import sample_registry
 
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry.default()
+    return sample_registry()
 
 
 # ---------------------------------------------------------------- text

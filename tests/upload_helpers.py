@@ -255,8 +255,8 @@ def marked_cells(xlsx: bytes) -> dict[str, dict[str, tuple[str, str]]]:
 
 def registry_database(path: Path) -> str:
     """A migrated SQLite database holding the sample ward's registry and no report; returns its URL."""
+    from bootstrap import seed_registry
     from storage import db
-    from storage.seed import seed_registry
 
     url = f"sqlite:///{path}"
     engine = db.get_engine(url)

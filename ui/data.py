@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+import bootstrap
 from storage import db, queries
 from storage import version as data_versions
 from storage.queries import Filters
@@ -38,14 +39,16 @@ def database_url() -> str | None:
 
 
 def seed_enabled() -> bool:
-    """Env DASHBOARD_SEED=0 keeps a new, empty database empty (no sample ward)."""
-    return os.environ.get("DASHBOARD_SEED", "1").strip().lower() not in ("0", "false", "no")
+    """Env DASHBOARD_SEED=0 keeps a new, empty database empty (a real ward, set up in Quản trị)."""
+    return bootstrap.seed_enabled()
 
 
 @st.cache_resource(show_spinner=False)
 def _engine_for(url: str | None, seed: bool = True):
+    # A new database gets the sample ward's registry at once (seed) or nothing; the sample
+    # year of reports is filled in the background (bootstrap.start_sample_fill).
     engine = db.get_engine(url)
-    db.ensure_database(engine, seed=seed)
+    db.ensure_database(engine, seed=bootstrap.seed_registry if seed else None)
     return engine
 
 
