@@ -47,22 +47,24 @@ class Progress:
             self.stream.flush()
 
 
+# What a database without a ward is given.  ``python -m loaders`` sets it to the app's
+# (``bootstrap.seeder()``: the sample ward's registry, or nothing with DASHBOARD_SEED=0),
+# so that the command line and the app create the registry the same way.
+SEEDER = None
+
+
 def _engine(url: str | None):
     from storage.db import ensure_database, get_engine
 
     engine = get_engine(url)
-    ensure_database(engine, seed=False)
-    from sqlalchemy import select
-
-    from storage import models as m
-
-    with engine.connect() as conn:
-        empty = conn.execute(select(m.Unit.id).limit(1)).first() is None
-    if empty:
-        from storage.seed import seed_registry
-
-        seed_registry(engine)
+    ensure_database(engine, seed=SEEDER)
     return engine
+
+
+NO_REGISTRY = (
+    "Chưa có danh mục đơn vị và kế hoạch: cơ sở dữ liệu chưa được thiết lập (DASHBOARD_SEED=0). "
+    "Hãy thiết lập phường trong ứng dụng (mục Quản trị) rồi gửi lại."
+)
 
 
 def _refused(path: Path, code: str, message: str):
@@ -78,6 +80,9 @@ def cmd_ingest(args) -> int:
     files = collect(args.paths)
     engine = _engine(args.db)
     registry = load_registry(engine)
+    if not registry.units:
+        print(NO_REGISTRY, file=sys.stderr)
+        return 2
     bar = Progress(len(files))
     failed = 0
     for i, path in enumerate(files, 1):
