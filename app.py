@@ -14,7 +14,7 @@ st.set_page_config(
     page_title="Đảng ủy phường Bạch Đằng – Theo dõi quán triệt Nghị quyết",
     page_icon=str(i18n.FAVICON),  # a local file: a ":material/..." icon is fetched from a font server
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # open on wide screens, closed below 640 px (phones)
 )
 i18n.install()  # Vietnamese for the words Streamlit writes itself (docs/I18N.md)
 
