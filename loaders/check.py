@@ -17,9 +17,10 @@ from pathlib import Path, PurePath
 
 from loaders.detect import Table, TitleText, find_table, title_texts
 from loaders.forms import FORMS, PERIOD_LABELS, UNIT_LABELS
+from loaders.problems import Problem, make
 from loaders.raw import RawSheet, RawWorkbook
 from loaders.registry import Registry
-from loaders.result import CheckResult, FormData, FoundValue, Problem
+from loaders.result import CheckResult, FormData, FoundValue
 from loaders.validate import Context, uses_period, validate_table
 from loaders.values import parse_period, period_label
 
@@ -68,13 +69,7 @@ def check_bytes(
     result.warnings += [p for p in read_problems if p.severity != "error"]
     if raw is None:
         if not result.errors:  # a refusal always carries an error
-            result.errors.append(
-                Problem(
-                    "file.unreadable",
-                    f"Không đọc được tệp “{filename}”.",
-                    hint="Gửi lại tệp Excel (.xlsx, .xls) hoặc .ods.",
-                )
-            )
+            result.errors.append(make("file.unreadable", filename=filename))
         return result
 
     # A sheet not seen while streaming (a find that raised: it raises here again) is looked at now.
@@ -83,14 +78,8 @@ def check_bytes(
     texts = {id(t): x for _s, t, x, _v in found.values() if t is not None}
     validated = {id(t): v for _s, t, _x, v in found.values() if t is not None and v is not None}
     if not tables:
-        result.errors.append(
-            Problem(
-                "workbook.no_form",
-                f"Tệp “{filename}” không có biểu báo cáo nào nhận ra được (Biểu 01, Biểu 02, Biểu 03): "
-                "không tìm thấy dòng tiêu đề bảng theo mẫu.",
-                hint="Dùng mẫu báo cáo của Văn phòng Đảng ủy; giữ nguyên dòng tiêu đề các cột (STT, Tình trạng, Số lượng, Số có mặt...).",
-            )
-        )
+        forms = ", ".join(f.sheet_title for f in FORMS)
+        result.errors.append(make("workbook.no_form", filename=filename, forms=forms))
 
     unit, period = _resolve_title(tables, filename, registry, result, texts)
     result.unit, result.period = unit, period
@@ -117,12 +106,7 @@ def _pick_tables(found: list[Table], result: CheckResult) -> list[Table]:
         if len(filled) > 1:
             names = ", ".join(f"“{t.sheet.name}”" for t in filled)
             result.errors.append(
-                Problem(
-                    "workbook.duplicate_form",
-                    f"{form.sheet_title} có số liệu ở nhiều trang tính: {names}; chỉ nhận một bảng cho mỗi biểu.",
-                    sheet=form.sheet_title,
-                    hint="Gộp số liệu vào một trang tính, xóa trang còn lại.",
-                )
+                make("workbook.duplicate_form", sheet=form.sheet_title, form=form.sheet_title, sheets=names)
             )
         chosen.append(filled[0] if filled else tables[0])
     return chosen
@@ -165,31 +149,23 @@ def _resolve_unit(texts: list[TitleText], stem: str, registry: Registry, result:
         elif candidates:
             failed = True
             result.errors.append(
-                Problem(
-                    "unit.ambiguous",
-                    f"Đơn vị “{x.text}” ({x.source}) giống nhiều đơn vị: {_unit_names(registry, candidates)}.",
-                    hint="Ghi đầy đủ tên đơn vị như trong danh sách đơn vị, ví dụ “Chi bộ Khu dân cư số 3”.",
-                )
+                make("unit.ambiguous", text=x.text, source=x.source, candidates=_unit_names(registry, candidates))
             )
         else:
             failed = True
-            result.errors.append(
-                Problem(
-                    "unit.not_found",
-                    f"Đơn vị “{x.text}” ({x.source}) không có trong danh sách đơn vị của phường.",
-                    hint="Ghi đúng tên đơn vị như trong danh sách; nếu là đơn vị mới, đề nghị quản trị viên thêm vào danh sách.",
-                )
-            )
+            result.errors.append(make("unit.not_found", text=x.text, source=x.source))
     code, candidates = registry.match_unit(stem, fuzzy=False)
     if code:
         resolved.append((code, TitleText("unit", stem, FILE_NAME_SOURCE, False)))
     elif candidates and not texts:
         failed = True
         result.errors.append(
-            Problem(
+            make(
                 "unit.ambiguous",
-                f"Tên tệp “{stem}” giống nhiều đơn vị: {_unit_names(registry, candidates)}.",
-                hint=f"Ghi dòng “{UNIT_LABELS[0]}: ...” ở phần đầu biểu.",
+                variant="file_name",
+                text=stem,
+                candidates=_unit_names(registry, candidates),
+                label=UNIT_LABELS[0],
             )
         )
     settled = _settle(
@@ -197,20 +173,12 @@ def _resolve_unit(texts: list[TitleText], stem: str, registry: Registry, result:
         failed,
         result,
         code="unit.conflict",
-        what="Đơn vị",
         label=registry.unit_label,
-        hint="Sửa cho các nơi ghi đơn vị (phần đầu các biểu, tên tệp) cùng một đơn vị.",
     )
     if settled:
         return settled
     if not resolved and not failed:
-        result.errors.append(
-            Problem(
-                "unit.not_found",
-                f"Không tìm thấy đơn vị báo cáo: phần đầu biểu không có dòng “{UNIT_LABELS[0]}: ...” và tên tệp không nêu đơn vị.",
-                hint=f"Ghi “{UNIT_LABELS[0]}: <tên đơn vị>” ở phần đầu biểu, dưới dòng tên đảng bộ.",
-            )
-        )
+        result.errors.append(make("unit.not_found", variant="missing", label=UNIT_LABELS[0]))
     first_text = resolved[0][1].text if resolved else (texts[0].text if texts else None)
     return FoundValue(None, None, first_text)
 
@@ -221,9 +189,7 @@ def _settle(
     result: CheckResult,
     *,
     code: str,
-    what: str,
     label: Callable[[str], str],
-    hint: str,
 ) -> FoundValue | None:
     """The unit or period that every source agrees on; a conflict error when two disagree.
 
@@ -234,11 +200,14 @@ def _settle(
         first = next(x for v, x in resolved if v == values[0])
         other = next(x for v, x in resolved if v == values[1])
         result.errors.append(
-            Problem(
+            make(
                 code,
-                f"{what} không thống nhất: “{first.text}” ({first.source}) là {label(values[0])}, "
-                f"nhưng “{other.text}” ({other.source}) là {label(values[1])}.",
-                hint=hint,
+                first=first.text,
+                first_source=first.source,
+                first_value=label(values[0]),
+                other=other.text,
+                other_source=other.source,
+                other_value=label(values[1]),
             )
         )
         return FoundValue(None, "; ".join(x.source for _, x in resolved), first.text)
@@ -256,13 +225,7 @@ def _resolve_period(texts: list[TitleText], stem: str, result: CheckResult) -> F
             resolved.append((period, x))
         else:
             failed = True
-            result.errors.append(
-                Problem(
-                    "period.unreadable",
-                    f"Kỳ báo cáo “{x.text}” ({x.source}) không đọc được.",
-                    hint="Ghi kỳ báo cáo dạng “Tháng 02/2026” hoặc “Quý I/2026”.",
-                )
-            )
+            result.errors.append(make("period.unreadable", text=x.text, source=x.source))
     period = parse_period(stem, bare=True)
     if period:
         resolved.append((period, TitleText("period", stem, FILE_NAME_SOURCE, False)))
@@ -271,18 +234,10 @@ def _resolve_period(texts: list[TitleText], stem: str, result: CheckResult) -> F
         failed,
         result,
         code="period.conflict",
-        what="Kỳ báo cáo",
         label=period_label,
-        hint="Sửa cho các nơi ghi kỳ báo cáo (phần đầu các biểu, tên tệp) cùng một kỳ.",
     )
     if settled:
         return settled
     if not resolved and not failed:
-        result.errors.append(
-            Problem(
-                "period.not_found",
-                f"Không tìm thấy kỳ báo cáo: phần đầu biểu không có dòng “{PERIOD_LABELS[0]}: ...” và tên tệp không nêu kỳ.",
-                hint=f"Ghi “{PERIOD_LABELS[0]}: Tháng 02/2026” (hoặc “Quý I/2026”) ở phần đầu biểu.",
-            )
-        )
+        result.errors.append(make("period.not_found", label=PERIOD_LABELS[0]))
     return FoundValue(None, None, texts[0].text if texts else None)

@@ -21,7 +21,8 @@ import sys
 from pathlib import Path
 
 from loaders.forms import FORMS_BY_KEY
-from loaders.result import CheckResult, Problem
+from loaders.problems import make
+from loaders.result import CheckResult
 from loaders.text import format_number
 
 
@@ -99,9 +100,7 @@ def _check(args: argparse.Namespace) -> int:
         path = Path(name)
         if not path.is_file():
             result = CheckResult(file=name, accepted=False)
-            result.errors.append(
-                Problem("file.not_found", f"Không tìm thấy tệp “{name}”.", hint="Kiểm tra lại đường dẫn tệp.")
-            )
+            result.errors.append(make("file.not_found", filename=name))
         else:
             result = check_path(path, registry=registry, today=today)
             result.file = name

@@ -54,7 +54,7 @@ def can_highlight(result: CheckResult) -> bool:
     too large, zip bomb, oversized sheet...) mean the file was never read
     safely: it is never handed to openpyxl and no copy is offered.
     """
-    return bool(result.errors) and not any(p.code.startswith("file.") for p in result.errors)
+    return bool(result.errors) and not any(p.category == "file" for p in result.errors)
 
 
 def sniff_format(data: bytes, filename: str = "") -> str:

@@ -3,6 +3,7 @@
 A problem is never an exception shown to a user: it has a stable dotted
 ``code``, the ``sheet`` and ``cell`` (A1 style, or None for a whole-file
 problem), a Vietnamese ``message`` and a Vietnamese ``hint`` on how to fix it.
+``Problem`` and the catalogue of codes live in ``loaders.problems``.
 """
 
 from __future__ import annotations
@@ -12,18 +13,9 @@ from typing import Any
 
 import pandas as pd
 
+from loaders.problems import Problem
 
-@dataclass(frozen=True)
-class Problem:
-    code: str
-    message: str  # Vietnamese, complete sentence, names sheet/cell when known
-    sheet: str | None = None
-    cell: str | None = None  # "G12" or None
-    hint: str = ""  # Vietnamese: how to fix it
-    severity: str = "error"  # "error" | "warning"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"sheet": self.sheet, "cell": self.cell, "code": self.code, "message": self.message}
+__all__ = ["CheckResult", "FormData", "FoundValue", "Problem"]
 
 
 @dataclass

@@ -16,7 +16,8 @@ come back from the worker too.  Codes (all whole-file problems, cell=None):
     file.empty, file.too_large, file.not_spreadsheet, file.html_table,
     file.xml_spreadsheet, file.csv, file.text, file.wrong_extension,
     file.encrypted, file.damaged, file.zip_bomb, file.xml_entities,
-    file.sheet_too_large, file.timeout, file.worker_crashed
+    file.sheet_too_large, file.too_many_sheets, file.timeout, file.busy,
+    file.worker_crashed
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from io import BytesIO
 from pathlib import PurePosixPath
 
 from loaders.forms import LIMITS, Limits
+from loaders.problems import CATALOGUE, Problem, make
 from loaders.reader import member_prefix, package_bytes, workbook_part
-from loaders.result import Problem
 
 # Limits of this module (beyond loaders.forms.LIMITS).
 MAX_ZIP_MEMBERS = 5_000  # an xlsx has a few dozen parts; more is an archive, not a report
@@ -41,68 +42,8 @@ EXTENSION_OF = {"xlsx": ".xlsx", "xlsm": ".xlsm", "xls": ".xls", "ods": ".ods", 
 # Formats that are the same family: an .xlsm saved as .xlsx (or back) is read as what it is.
 _SAME_FAMILY = {frozenset({"xlsx", "xlsm"})}
 
-_SAVE_AS = "Mở tệp bằng Excel, chọn Tệp > Lưu thành (File > Save As), chọn kiểu «Sổ làm việc Excel (*.xlsx)», rồi gửi lại tệp .xlsx."
-
-# code -> (message, hint); {placeholders} are filled from params.
-MESSAGES: dict[str, tuple[str, str]] = {
-    "file.empty": ("Tệp «{filename}» rỗng (0 byte).", "Kiểm tra lại tệp đính kèm rồi gửi lại tệp báo cáo đầy đủ."),
-    "file.too_large": (
-        "Tệp «{filename}» quá lớn ({size}); giới hạn là {limit}.",
-        "Xóa các trang tính, hình ảnh không cần thiết hoặc tách báo cáo thành nhiều tệp rồi gửi lại.",
-    ),
-    "file.not_spreadsheet": (
-        "Tệp «{filename}» không phải bảng tính Excel/LibreOffice (nhận ra: {kind}).",
-        "Hãy gửi tệp báo cáo dạng .xlsx (hoặc .xls, .ods) theo biểu mẫu.",
-    ),
-    "file.html_table": (
-        "Tệp «{filename}» thực chất là trang web (HTML) được đặt đuôi {ext}, không phải bảng tính Excel thật.",
-        _SAVE_AS,
-    ),
-    "file.xml_spreadsheet": (
-        "Tệp «{filename}» là bảng tính dạng XML 2003 (Excel 2003 XML), chương trình không đọc được dạng này.",
-        _SAVE_AS,
-    ),
-    "file.csv": (
-        "Tệp «{filename}» là tệp văn bản phân tách bằng dấu phẩy/chấm phẩy (CSV), không phải bảng tính theo biểu mẫu.",
-        "Hãy nhập số liệu vào tệp mẫu Excel rồi lưu dưới dạng .xlsx để gửi lại.",
-    ),
-    "file.text": (
-        "Tệp «{filename}» là tệp văn bản thường, không phải bảng tính.",
-        "Hãy nhập số liệu vào tệp mẫu Excel rồi lưu dưới dạng .xlsx để gửi lại.",
-    ),
-    "file.wrong_extension": (
-        "Tệp «{filename}» có đuôi {ext} nhưng nội dung thực là tệp {actual}; đuôi tệp không khớp với nội dung.",
-        "Mở tệp bằng Excel rồi Lưu lại dưới dạng .xlsx (Tệp > Lưu thành > «Sổ làm việc Excel (*.xlsx)») và gửi lại; đừng đổi đuôi tệp bằng tay.",
-    ),
-    "file.encrypted": (
-        "Tệp được đặt mật khẩu: hãy gỡ mật khẩu rồi gửi lại («{filename}» không đọc được khi còn mật khẩu).",
-        "Mở tệp bằng mật khẩu, vào Tệp > Thông tin > Bảo vệ sổ làm việc > Mã hóa bằng mật khẩu, xóa mật khẩu, lưu lại rồi gửi lại.",
-    ),
-    "file.damaged": (
-        "Tệp «{filename}» bị hỏng hoặc không đầy đủ, không đọc được ({detail}).",
-        "Mở thử tệp trên máy của đơn vị; nếu mở được thì Lưu lại dưới dạng .xlsx rồi gửi lại, nếu không thì gửi lại bản gốc.",
-    ),
-    "file.zip_bomb": (
-        "Tệp «{filename}» có cấu trúc nén bất thường (khi giải nén lên tới {size}, tỉ lệ nén {ratio}:1); tệp bị từ chối để bảo vệ hệ thống.",
-        "Tệp báo cáo bình thường không như vậy: hãy nhập số liệu vào tệp mẫu mới, lưu dưới dạng .xlsx rồi gửi lại.",
-    ),
-    "file.xml_entities": (
-        "Tệp «{filename}» chứa khai báo thực thể XML (DTD/ENTITY) trong phần «{member}»; tệp bị từ chối để bảo vệ hệ thống.",
-        "Tệp do Excel/LibreOffice lưu không có khai báo này: hãy mở tệp, Lưu lại dưới dạng .xlsx rồi gửi lại.",
-    ),
-    "file.sheet_too_large": (
-        "Trang tính «{sheet}» của tệp «{filename}» quá lớn hoặc có ô ở vị trí bất thường ({where}); giới hạn là {max_rows} dòng và {max_cols} cột.",
-        "Xóa các dòng, cột thừa ở cuối trang tính (hoặc chép phần số liệu sang một trang tính mới), lưu lại rồi gửi lại.",
-    ),
-    "file.timeout": (
-        "Đọc tệp «{filename}» mất quá {seconds} giây nên đã dừng; tệp quá lớn hoặc có cấu trúc bất thường.",
-        "Chỉ giữ lại các trang tính báo cáo theo biểu mẫu, xóa phần thừa, lưu dưới dạng .xlsx rồi gửi lại.",
-    ),
-    "file.worker_crashed": (
-        "Tệp «{filename}» làm bộ đọc bảng tính dừng đột ngột (tệp hỏng hoặc đòi quá nhiều bộ nhớ), không đọc được.",
-        "Mở tệp trên máy của đơn vị, chép số liệu sang tệp mẫu mới, lưu dưới dạng .xlsx rồi gửi lại.",
-    ),
-}
+# code -> (message, hint) of the whole-file refusals, as declared in the catalogue (loaders.problems).
+MESSAGES: dict[str, tuple[str, str]] = {p.code: (p.message, p.hint) for p in CATALOGUE if p.category == "file"}
 
 FORMAT_LABELS = {
     "xlsx": "Excel .xlsx",
@@ -113,18 +54,13 @@ FORMAT_LABELS = {
 }
 
 
-class _Default(dict):
-    def __missing__(self, key: str) -> str:
-        return "?"
-
-
 def problem(code: str, filename: str = "", sheet: str | None = None, **params: object) -> Problem:
-    """A whole-file refusal with its Vietnamese message and hint."""
-    message, hint = MESSAGES.get(code, MESSAGES["file.damaged"])
-    values = _Default(filename=filename or "không tên", sheet=sheet or "?", **{k: str(v) for k, v in params.items()})
+    """A whole-file refusal with its Vietnamese message and hint (an unknown code reads as file.damaged)."""
+    values = {k: str(v) for k, v in params.items()}
     if code not in MESSAGES:
-        values["detail"] = code
-    return Problem(code=code, message=message.format_map(values), sheet=sheet, cell=None, hint=hint.format_map(values))
+        code, values["detail"] = "file.damaged", code
+    values.setdefault("sheet_name", sheet or "?")
+    return make(code, sheet=sheet, filename=filename or "không tên", **values)
 
 
 def human_size(n: int) -> str:
@@ -305,6 +241,11 @@ _DOCTYPE_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _DIMENSION_RE = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 _SHEETDATA_RE = re.compile(rb"<(?:[\w.-]+:)?sheetData\b")
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
+_WORKSHEET_PART_RE = re.compile(r"xl/worksheets/[^/]+\.(?:xml|bin)$", re.IGNORECASE)
+
+
+def _count_text(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
 
 def _check_zip(data: bytes, ctx: _Ctx) -> str:
@@ -314,6 +255,9 @@ def _check_zip(data: bytes, ctx: _Ctx) -> str:
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
         raise _Refuse("file.damaged", detail="cấu trúc nén hỏng") from exc
+    sheets = sum(1 for i in infos if _WORKSHEET_PART_RE.match(i.filename.replace("\\", "/").lstrip("/")))
+    if sheets > ctx.limits.max_sheets:  # before the member count: a workbook of many sheets is not a bomb
+        raise _Refuse("file.too_many_sheets", count=_count_text(sheets), limit=_count_text(ctx.limits.max_sheets))
     if len(infos) > MAX_ZIP_MEMBERS:
         raise _Refuse("file.zip_bomb", size=f"{len(infos)} phần", ratio="?")
     _check_sizes(infos, len(data), ctx)

@@ -1,13 +1,13 @@
 """Row parsing and every rule of the three forms; builds frames and problems.
 
-Codes and messages are derived from the declaration (``loaders.forms``):
+Codes are built from the declaration (``loaders.forms``) and their messages,
+severities and hints come from the problem catalogue (``loaders.problems``):
 
 - per cell: ``<form>.<field>.<reason>`` with reason one of ``required``,
   ``not_number``, ``not_whole``, ``negative``, ``out_of_range``,
   ``not_date``, ``not_in_list``, ``cell_error``, ``unknown`` (task code),
-  ``no_match`` / ``ambiguous`` (task content); message text is the reason's
-  template filled with the field's header and, for choices, the vocabulary's
-  labels;
+  ``no_match`` / ``ambiguous`` (task content); the catalogue's template is
+  filled with the field's header and, for choices, the vocabulary's labels;
 - per table: ``<form>.<field>.missing_column``;
 - cross-field rules: the codes of ``loaders.forms.RULES``.
 
@@ -28,10 +28,11 @@ import numpy as np
 import pandas as pd
 
 from loaders.detect import Table, a1, col_letter, is_blank
-from loaders.forms import RULES, VOCABULARIES, Field, Form
+from loaders.forms import VOCABULARIES, Field, Form
+from loaders.problems import Problem, make
 from loaders.raw import CellError
 from loaders.registry import Registry
-from loaders.result import FormData, Problem
+from loaders.result import FormData
 from loaders.text import display, fold, format_date, format_number, lower_first
 from loaders.values import (
     ValueProblem,
@@ -44,7 +45,6 @@ from loaders.values import (
     period_label,
 )
 
-RULE_SEVERITY = {r.code: r.severity for r in RULES}
 EXCEL_ERRORS = {
     "#DIV/0!",
     "#N/A",
@@ -56,38 +56,6 @@ EXCEL_ERRORS = {
     "#SPILL!",
     "#CALC!",
     "#GETTING_DATA",
-}
-
-# Reason templates: {header} is the field's header, {value} what the cell holds.
-REASONS: dict[str, tuple[str, str]] = {
-    "required": ("{header} không được để trống", "Điền {header_lc} cho dòng này, hoặc xóa cả dòng nếu không dùng."),
-    "not_number": ("{header} phải là số, ô đang ghi “{value}”", "Chỉ ghi chữ số, ví dụ 12 hoặc 1.200."),
-    "not_whole": (
-        "{header} phải là số nguyên không âm, ô đang ghi “{value}”",
-        "Ghi số nguyên, ví dụ 12; không ghi số lẻ.",
-    ),
-    "negative": ("{header} không được là số âm (“{value}”)", "Ghi số nguyên từ 0 trở lên."),
-    "out_of_range": ("{header} phải từ 0 đến 100, ô đang ghi “{value}”", "Ghi tỷ lệ từ 0 đến 100, ví dụ 80 hoặc 80%."),
-    "not_date": (
-        "{header} không phải là ngày hợp lệ: “{value}”",
-        "Ghi ngày theo thứ tự ngày/tháng/năm, ví dụ 11/02/2026.",
-    ),
-    "not_in_list": (
-        "{header} “{value}” không có trong danh mục; giá trị hợp lệ: {allowed}",
-        "Chọn một trong các giá trị: {allowed}.",
-    ),
-    "cell_error": (
-        "{header} là ô lỗi công thức {value}",
-        "Sửa công thức hoặc nhập trực tiếp giá trị, rồi lưu lại tệp.",
-    ),
-    "no_value": (
-        "{header} là công thức chưa có giá trị đã lưu ({value})",
-        "Mở tệp bằng Excel hoặc LibreOffice, tính lại (F9) rồi lưu; hoặc nhập trực tiếp giá trị.",
-    ),
-    "missing_column": (
-        "thiếu cột “{header}” trong dòng tiêu đề của bảng",
-        "Thêm cột “{header}” vào bảng theo mẫu báo cáo (có thể tải mẫu mới).",
-    ),
 }
 
 
@@ -124,29 +92,31 @@ class Reporter:
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
 
-    def add(self, code: str, row: int | None, col: int | None, body: str, hint: str, severity: str = "error") -> None:
+    def add(self, code: str, row: int | None, col: int | None, variant: str | None = None, **params: Any) -> None:
+        """The catalogue's problem ``code`` (loaders.problems) at a cell of this table, or at the table."""
         cell = a1(row, col) if row is not None and col is not None else None
         where = f"{self.place}, ô {cell}" if cell else self.place
-        problem = Problem(
-            code=code,
-            message=f"{where}: {body}",
-            sheet=self.form.sheet_title,
-            cell=cell,
-            hint=hint,
-            severity=severity,
-        )
-        (self.errors if severity == "error" else self.warnings).append(problem)
+        problem = make(code, sheet=self.form.sheet_title, cell=cell, variant=variant, where=where, **params)
+        (self.errors if problem.severity == "error" else self.warnings).append(problem)
 
-    def reason(self, f: Field, reason: str, row: int | None, col: int | None, value: str = "") -> None:
-        body, hint = REASONS[reason]
+    def reason(
+        self, f: Field, reason: str, row: int | None, col: int | None, value: str = "", variant: str | None = None
+    ) -> None:
+        """A cell problem ``<form>.<field>.<reason>``, its message filled from the field's declaration."""
         allowed = "; ".join(VOCABULARIES[f.vocabulary].labels()) if f.vocabulary else ""
-        params = {"header": f.header, "header_lc": lower_first(f.header), "value": value, "allowed": allowed}
-        code_reason = "cell_error" if reason == "no_value" else reason
-        self.add(f"{self.form.key}.{f.key}.{code_reason}", row, col, body.format(**params), hint.format(**params))
+        self.add(
+            f"{self.form.key}.{f.key}.{reason}",
+            row,
+            col,
+            variant,
+            header=f.header,
+            header_lc=lower_first(f.header),
+            value=value,
+            allowed=allowed,
+        )
 
-    def rule(self, code: str, row: int, field_key: str, body: str, hint: str) -> None:
-        col = self.table.columns.get(field_key)
-        self.add(code, row, col, body, hint, RULE_SEVERITY[code])
+    def rule(self, code: str, row: int, field_key: str, **params: Any) -> None:
+        self.add(code, row, self.table.columns.get(field_key), **params)
 
 
 def _cell_error(value: Any) -> CellError | None:
@@ -228,11 +198,7 @@ def validate_table(table: Table, ctx: Context) -> tuple[FormData, list[Problem],
         if not any(k in table.columns for k in keys):
             headers = " hoặc ".join(f"“{form.field(k).header}”" for k in keys)
             rep.add(
-                f"{form.key}.{keys[0]}.missing_column",
-                table.header_row,
-                table.first_col,
-                f"thiếu cột {headers} trong dòng tiêu đề của bảng",
-                f"Thêm cột {headers} vào bảng theo mẫu báo cáo.",
+                f"{form.key}.{keys[0]}.missing_column", table.header_row, table.first_col, "any_of", headers=headers
             )
 
     records: list[dict[str, Any]] = []
@@ -251,20 +217,13 @@ def validate_table(table: Table, ctx: Context) -> tuple[FormData, list[Problem],
             err = _cell_error(value)
             parsed: Any = None
             if err is not None:
-                rep.reason(f, "no_value" if err.kind == "no_value" else "cell_error", r, col, _shown(err))
+                rep.reason(f, "cell_error", r, col, _shown(err), "no_value" if err.kind == "no_value" else None)
             else:
                 try:
                     parsed = parse(value)
                 except ValueProblem as problem:
                     if f.kind == "due":
-                        rep.add(
-                            f"{form.key}.{f.key}.not_date",
-                            r,
-                            col,
-                            f"{f.header} “{problem.shown}” không đọc được thành ngày hoặc kỳ",
-                            "Ghi ngày (11/02/2026), kỳ (Quý I/2026) hoặc “Thường xuyên”.",
-                            "warning",
-                        )
+                        rep.reason(f, "not_date", r, col, problem.shown, "due")  # a warning
                         parsed = (None, problem.shown)
                     else:
                         rep.reason(f, problem.reason, r, col, problem.shown)
@@ -302,9 +261,9 @@ def _not_reported(rep: Reporter, r: int) -> None:
         f"{form.key}.{first.key}.not_reported",
         r,
         cols.get(first.key),
-        f"dòng {what or r + 1} chưa ghi {lower_first(first.header)}; dòng này không được tính",
-        f"Ghi {lower_first(first.header)} nếu đơn vị có thực hiện; bỏ qua nếu nhiệm vụ không giao cho đơn vị.",
-        "warning",
+        line=what or r + 1,
+        header=first.header,
+        header_lc=lower_first(first.header),
     )
 
 
@@ -332,13 +291,12 @@ def _task_rules(form: Form, rec: dict[str, Any], r: int, rep: Reporter, ctx: Con
             rec["task_code"] = resolved
         elif not rec.get("_task_code_error"):
             rep.add(
-                "tasks.task_code.unknown",
+                f"{form.key}.{code_f.key}.unknown",
                 r,
-                cols.get("task_code"),
-                f"{code_f.header} “{code}” không có trong kế hoạch",
-                "Dùng mã trong kế hoạch: "
-                + ", ".join(ctx.registry.tasks_by_code)
-                + "; hoặc để trống mã và ghi đúng nội dung nhiệm vụ.",
+                cols.get(code_f.key),
+                header=code_f.header,
+                value=code,
+                codes=", ".join(ctx.registry.tasks_by_code),
             )
             rec["task_code"] = None
     elif text:
@@ -348,27 +306,32 @@ def _task_rules(form: Form, rec: dict[str, Any], r: int, rep: Reporter, ctx: Con
         elif candidates:
             names = "; ".join(f"{c} “{ctx.registry.tasks_by_code[c].text}”" for c in candidates)
             rep.add(
-                "tasks.task_text.ambiguous",
+                f"{form.key}.{text_f.key}.ambiguous",
                 r,
-                cols.get("task_text"),
-                f"{text_f.header} “{text}” giống nhiều nhiệm vụ: {names}",
-                f"Ghi {lower_first(code_f.header)} để chỉ rõ nhiệm vụ.",
+                cols.get(text_f.key),
+                header=text_f.header,
+                value=text,
+                candidates=names,
+                code_lc=lower_first(code_f.header),
             )
         else:
             rep.add(
-                "tasks.task_text.no_match",
+                f"{form.key}.{text_f.key}.no_match",
                 r,
-                cols.get("task_text"),
-                f"{text_f.header} “{text}” không khớp nhiệm vụ nào trong kế hoạch",
-                f"Ghi {lower_first(code_f.header)} (ví dụ NV01) hoặc chép đúng nội dung nhiệm vụ trong kế hoạch.",
+                cols.get(text_f.key),
+                header=text_f.header,
+                value=text,
+                code_lc=lower_first(code_f.header),
             )
     elif not rec.get("_task_code_error") and not rec.get("_task_text_error"):
         rep.add(
-            "tasks.task_code.required",
+            f"{form.key}.{code_f.key}.required",
             r,
-            cols.get("task_code", cols.get("task_text")),
-            f"{code_f.header} và {lower_first(text_f.header)} đều để trống",
-            f"Ghi {lower_first(code_f.header)} hoặc nội dung nhiệm vụ cho dòng này.",
+            cols.get(code_f.key, cols.get(text_f.key)),
+            "any_of",
+            header=code_f.header,
+            header_lc=lower_first(code_f.header),
+            other_lc=lower_first(text_f.header),
         )
 
     status_f, pct_f, done_f = form.field("status"), form.field("percent"), form.field("completed_on")
@@ -382,16 +345,18 @@ def _task_rules(form: Form, rec: dict[str, Any], r: int, rep: Reporter, ctx: Con
                 "tasks.completed_on_required",
                 r,
                 "completed_on" if "completed_on" in rep.table.columns else "status",
-                f"{status_f.header} là “{done_label}” nhưng {lower_first(done_f.header)} để trống",
-                f"Ghi {lower_first(done_f.header)} (ngày/tháng/năm).",
+                status_header=status_f.header,
+                done=done_label,
+                completed_on_lc=lower_first(done_f.header),
             )
     if done_on is not None and done_on > ctx.today:
         rep.rule(
             "tasks.completed_on_future",
             r,
             "completed_on",
-            f"{done_f.header} ({format_date(done_on)}) ở sau ngày hôm nay ({format_date(ctx.today)})",
-            "Chỉ báo cáo việc đã hoàn thành; kiểm tra lại ngày/tháng/năm.",
+            header=done_f.header,
+            value=format_date(done_on),
+            today=format_date(ctx.today),
         )
     if pct is not None and status is not None:
         if (status == "done" and pct < 100) or (status == "not_started" and pct > 0):
@@ -400,8 +365,11 @@ def _task_rules(form: Form, rec: dict[str, Any], r: int, rep: Reporter, ctx: Con
                 "tasks.percent_status_mismatch",
                 r,
                 "percent",
-                f"{pct_f.header} ({format_number(pct)}%) không khớp {lower_first(status_f.header)} “{label}”",
-                f"Kiểm tra lại {lower_first(status_f.header)} và {lower_first(pct_f.header)}.",
+                percent_header=pct_f.header,
+                percent=format_number(pct),
+                status_lc=lower_first(status_f.header),
+                status=label,
+                percent_lc=lower_first(pct_f.header),
             )
 
 
@@ -416,8 +384,9 @@ def _propaganda_rules(form: Form, rec: dict[str, Any], r: int, rep: Reporter, ct
             "propaganda.date_outside_period",
             r,
             "date",
-            f"{date_f.header} ({format_date(day)}) nằm ngoài kỳ báo cáo ({period_label(ctx.period)})",
-            "Hoạt động của kỳ khác nên báo cáo trong kỳ đó; kiểm tra lại ngày.",
+            header=date_f.header,
+            value=format_date(day),
+            period=period_label(ctx.period),
         )
 
 
@@ -431,8 +400,10 @@ def _attendance_rules(form: Form, rec: dict[str, Any], r: int, rep: Reporter) ->
             "attendance.present_gt_invited",
             r,
             "present",
-            f"{pre_f.header} ({_fmt(present)}) lớn hơn {lower_first(inv_f.header)} ({_fmt(invited)})",
-            f"{pre_f.header} không thể vượt {lower_first(inv_f.header)}; kiểm tra lại hai ô.",
+            present_header=pre_f.header,
+            present=_fmt(present),
+            invited_lc=lower_first(inv_f.header),
+            invited=_fmt(invited),
         )
         return
     absent_keys = ("absent_excused", "absent_unexcused")
@@ -448,9 +419,15 @@ def _attendance_rules(form: Form, rec: dict[str, Any], r: int, rep: Reporter) ->
             "attendance.sum_mismatch",
             r,
             "invited",
-            f"{pre_f.header} ({_fmt(present)}) + {lower_first(ex_f.header)} ({_fmt(excused)}) + "
-            f"{lower_first(un_f.header)} ({_fmt(unexcused)}) = {_fmt(total)}, khác {lower_first(inv_f.header)} ({_fmt(invited)})",
-            "Kiểm tra lại số có mặt và số vắng.",
+            present_header=pre_f.header,
+            present=_fmt(present),
+            excused_lc=lower_first(ex_f.header),
+            excused=_fmt(excused),
+            unexcused_lc=lower_first(un_f.header),
+            unexcused=_fmt(unexcused),
+            total=_fmt(total),
+            invited_lc=lower_first(inv_f.header),
+            invited=_fmt(invited),
         )
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
 EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
+log = logging.getLogger(__name__)
 
 
 def collect(paths: list[str]) -> list[Path]:
@@ -53,12 +55,12 @@ class Progress:
 SEEDER = None
 
 
-def _engine(url: str | None):
-    from storage.db import ensure_database, get_engine
+def _prepare(engine) -> None:
+    """Migrate, and give a database without a ward what the app would (SEEDER): under the schema
+    lock (ensure_database), so parallel first starts do it once (the others wait, then find it done)."""
+    from storage.db import ensure_database
 
-    engine = get_engine(url)
     ensure_database(engine, seed=SEEDER)
-    return engine
 
 
 NO_REGISTRY = (
@@ -67,10 +69,18 @@ NO_REGISTRY = (
 )
 
 
-def _refused(path: Path, code: str, message: str):
-    from loaders.result import CheckResult, Problem
+def _engine(url: str | None):
+    """The engine for ``url``; a database that cannot be used raises DatabaseUnavailable (exit 2)."""
+    from storage.health import open_database
 
-    return CheckResult(file=path.name, accepted=False, errors=[Problem(code, message)])
+    return open_database(url, prepare=_prepare).engine
+
+
+def _refused(path: Path, code: str, variant: str | None = None, **params: object):
+    from loaders.problems import make
+    from loaders.result import CheckResult
+
+    return CheckResult(file=path.name, accepted=False, errors=[make(code, variant=variant, **params)])
 
 
 def cmd_ingest(args) -> int:
@@ -91,13 +101,23 @@ def cmd_ingest(args) -> int:
             data = path.read_bytes()
         except OSError as exc:
             outcome = IngestOutcome(
-                _refused(path, "file.unreadable", f"Không đọc được tệp {path.name}: {exc.strerror}.")
+                _refused(path, "file.unreadable", "os_error", filename=path.name, reason=exc.strerror)
             )
         else:
             try:
                 outcome = ingest_bytes(engine, data, path.name, sender=args.sender, registry=registry)
             except StorageError as exc:
-                outcome = IngestOutcome(_refused(path, "storage.refused", str(exc)))
+                outcome = IngestOutcome(_refused(path, "storage.refused", reason=str(exc)))
+            except Exception as exc:  # noqa: BLE001 - this file is reported, the batch goes on
+                log.info("ingest of %s failed", path, exc_info=True)
+                outcome = IngestOutcome(
+                    _refused(
+                        path,
+                        "storage.refused",
+                        f"Không lưu được tệp {path.name} do lỗi cơ sở dữ liệu ({type(exc).__name__}); "
+                        "các tệp khác vẫn được xử lý, hãy gửi lại tệp này sau.",
+                    )
+                )
         ok = outcome.stored or outcome.duplicate
         failed += not ok
         if args.json:
@@ -149,8 +169,10 @@ def cmd_backup(args) -> int:
 
 def cmd_restore(args) -> int:
     from storage.backup import BackupError, restore
-    from storage.db import get_engine
+    from storage.db import default_url, get_engine
+    from storage.health import check_url
 
+    check_url(args.db or default_url())
     engine = get_engine(args.db)
     try:
         counts = restore(engine, args.file, replace=args.replace)
@@ -194,8 +216,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from storage.health import DatabaseUnavailable
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except DatabaseUnavailable as exc:  # one Vietnamese line naming the address, no traceback
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
