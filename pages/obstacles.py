@@ -4,7 +4,7 @@ marked as handled by the office."""
 import streamlit as st
 
 from ui import auth, charts, components, data, tables, theme
-from ui.format import fmt_datetime, fmt_period
+from ui.format import fmt_datetime, fmt_period_short
 
 f = components.page_start("Khó khăn, vướng mắc")
 
@@ -67,7 +67,7 @@ def _save_changes(ids: list[int]) -> None:
 if shown.empty:
     components.note("Không có khó khăn, vướng mắc nào khớp với lựa chọn.")
 else:
-    editable = shown.assign(period_label=shown["period"].map(fmt_period), changed=_last_change(shown))[
+    editable = shown.assign(period_label=shown["period"].map(fmt_period_short), changed=_last_change(shown))[
         ["handled", "unit_name", "period_label", "task_code", "task", "text", "changed"]
     ]
     editable["handled"] = editable["handled"].astype(bool)
@@ -95,7 +95,7 @@ else:
     )
     tables.downloads(
         shown.assign(
-            period=shown["period"].map(fmt_period),
+            period=shown["period"].map(fmt_period_short),
             handled=shown["handled"].astype(bool).map({True: "Đã xử lý", False: "Chưa xử lý"}),
         )[["unit_name", "period", "task_code", "task", "text", "handled"]].rename(
             columns={

@@ -275,7 +275,7 @@ def update_account(
     if not by.is_office:
         raise AccountError("Chỉ Văn phòng Đảng ủy được sửa tài khoản.")
     with engine.begin() as conn:
-        acc = conn.execute(select(m.Account).where(m.Account.id == account_id)).scalar_one_or_none()
+        acc = conn.execute(select(m.Account).where(m.Account.id == account_id)).first()
         if acc is None:
             raise AccountError("Không có tài khoản này.")
         new_role = role or acc.role
@@ -346,7 +346,7 @@ def reset_password(engine: Engine, account_id: int, new_password: str, *, by: Pr
     if not by.is_office:
         raise AccountError("Chỉ Văn phòng Đảng ủy được đặt lại mật khẩu.")
     with engine.begin() as conn:
-        acc = conn.execute(select(m.Account).where(m.Account.id == account_id)).scalar_one_or_none()
+        acc = conn.execute(select(m.Account).where(m.Account.id == account_id)).first()
         if acc is None:
             raise AccountError("Không có tài khoản này.")
         check_password_rules(new_password, policy, acc.username)
@@ -376,7 +376,7 @@ def change_own_password(
     engine: Engine, principal: Principal, old_password: str, new_password: str, policy: AccessPolicy = POLICY
 ) -> None:
     with engine.begin() as conn:
-        acc = conn.execute(select(m.Account).where(m.Account.id == principal.account_id)).scalar_one()
+        acc = conn.execute(select(m.Account).where(m.Account.id == principal.account_id)).one()
         if not _verify(acc.password_hash, old_password):
             raise AccountError("Mật khẩu hiện tại không đúng.")
         check_password_rules(new_password, policy, acc.username)
@@ -415,7 +415,7 @@ def list_accounts(engine: Engine):
     import pandas as pd
 
     with engine.connect() as conn:
-        accs = conn.execute(select(m.Account).order_by(m.Account.role, m.Account.username)).scalars().all()
+        accs = conn.execute(select(m.Account).order_by(m.Account.role, m.Account.username)).all()
         units: dict[int, list[str]] = {}
         for aid, code in conn.execute(
             select(m.AccountUnit.account_id, m.Unit.code).join(m.Unit, m.Unit.id == m.AccountUnit.unit_id)
@@ -537,7 +537,7 @@ def login(
     username = (username or "").strip().lower()
     refused = "Tên đăng nhập hoặc mật khẩu không đúng."
     with engine.begin() as conn:
-        acc = conn.execute(select(m.Account).where(m.Account.username == username)).scalar_one_or_none()
+        acc = conn.execute(select(m.Account).where(m.Account.username == username)).first()
         if acc is None or not acc.active:
             _verify(None, password)
             audit(
@@ -584,7 +584,7 @@ def login_by_email(
     with engine.begin() as conn:
         acc = None
         if email:
-            acc = conn.execute(select(m.Account).where(m.Account.email == email)).scalar_one_or_none()
+            acc = conn.execute(select(m.Account).where(m.Account.email == email)).first()
         if acc is None or not acc.active:
             audit(conn, "login_failed", actor=email[:200], entity="account", detail={"reason": "oidc_no_account"})
             return LoginResult(message="Tài khoản thư điện tử này chưa được Văn phòng Đảng ủy cấp quyền dùng hệ thống.")
@@ -619,14 +619,16 @@ def resolve_session(
     now = now or local_now()
     h = _token_hash(token)
     with engine.begin() as conn:
-        row = conn.execute(
-            select(m.AuthSession, m.Account)
-            .join(m.Account, m.Account.id == m.AuthSession.account_id)
-            .where(m.AuthSession.token_hash == h)
+        sess = conn.execute(
+            select(m.AuthSession.id, m.AuthSession.last_seen, m.AuthSession.expires_at, m.AuthSession.account_id).where(
+                m.AuthSession.token_hash == h
+            )
         ).first()
-        if row is None:
+        if sess is None:
             return None
-        sess, acc = row
+        acc = conn.execute(select(m.Account).where(m.Account.id == sess.account_id)).first()
+        if acc is None:
+            return None
         idle_end = sess.last_seen + dt.timedelta(minutes=policy.idle_minutes)
         if not acc.active or now >= sess.expires_at or now >= idle_end:
             conn.execute(delete(m.AuthSession).where(m.AuthSession.id == sess.id))

@@ -37,6 +37,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, and_, case, distinct, func, literal, select, update
 
+from loaders.settings import DEFAULTS
 from storage import models as m
 from storage.figures import as_of, month_is_open, trend_buckets
 from storage.periods import due_date, month_of, month_range, shift_month
@@ -52,6 +53,7 @@ class Filters:
     group: str | None = None  # unit group name as in units.csv
     unit: str | None = None  # unit code
     ward: str | None = None  # ward code; None = the first ward
+    plan: str | None = None  # plan code; None = the ward's current plan (tasks and Biểu 01 of that plan only)
 
 
 ALL = Filters()
@@ -84,11 +86,21 @@ def _unit_ids(wid: int, f: Filters):
     return q
 
 
+def _plan_id(wid: int, f: Filters):
+    """The id of the chosen plan (``f.plan``) or of the ward's current plan, as a scalar subquery."""
+    p = m.Plan
+    q = select(p.id).where(p.ward_id == wid)
+    q = q.where(p.code == f.plan) if f.plan else q.where(p.is_current)
+    return q.order_by(p.id).limit(1).scalar_subquery()
+
+
 def _current(form: str, wid: int, f: Filters, *, from_month: bool = True, to_month: bool = True):
     """Current submission forms of ``form`` in scope: sf_id, unit_id, month, submission_id."""
     q = select(
         sf.id.label("sf_id"), sf.unit_id.label("unit_id"), sf.month.label("month"), sf.submission_id.label("sub_id")
     ).where(sf.ward_id == wid, sf.form == form, sf.is_current)
+    if form == "tasks":  # Biểu 01 counts for the plan it was checked against
+        q = q.where(sf.plan_id == _plan_id(wid, f))
     if from_month and f.period_from:
         q = q.where(sf.month >= f.period_from)
     if to_month and f.period_to:
@@ -226,7 +238,7 @@ def task_timeline(engine: Engine, f: Filters | None = None, today: dt.date | Non
             .select_from(t)
             .join(ta, ta.task_id == t.id)
             .outerjoin(latest, and_(latest.c.task_code == t.code, latest.c.unit_id == ta.unit_id))
-            .where(t.ward_id == wid, ta.unit_id.in_(scoped))
+            .where(t.plan_id == _plan_id(wid, f), ta.unit_id.in_(scoped))
             .group_by(t.id)
             .subquery()
         )
@@ -242,7 +254,7 @@ def task_timeline(engine: Engine, f: Filters | None = None, today: dt.date | Non
             .select_from(ta)
             .join(t, t.id == ta.task_id)
             .outerjoin(latest_all, and_(latest_all.c.unit_id == ta.unit_id, latest_all.c.task_code == t.code))
-            .where(t.ward_id == wid, ta.role == "lead")
+            .where(t.plan_id == _plan_id(wid, f), ta.role == "lead")
             .group_by(ta.task_id)
             .subquery()
         )
@@ -303,12 +315,12 @@ def task_unit_grid(engine: Engine, f: Filters | None = None, today: dt.date | No
             .join(t, t.id == ta.task_id)
             .join(uw, uw.c.id == ta.unit_id)
             .outerjoin(latest, and_(latest.c.task_code == t.code, latest.c.unit_id == ta.unit_id))
-            .where(t.ward_id == wid, ta.unit_id.in_(_unit_ids(wid, f)))
+            .where(t.plan_id == _plan_id(wid, f), ta.unit_id.in_(_unit_ids(wid, f)))
         )
         pair_assigned = (
             select(ta.unit_id)
             .join(t, t.id == ta.task_id)
-            .where(t.code == latest.c.task_code, ta.unit_id == latest.c.unit_id, t.ward_id == wid)
+            .where(t.code == latest.c.task_code, ta.unit_id == latest.c.unit_id, t.plan_id == _plan_id(wid, f))
             .exists()
         )
         unassigned = (
@@ -321,7 +333,10 @@ def task_unit_grid(engine: Engine, f: Filters | None = None, today: dt.date | No
                 latest.c.month,
                 literal(None).label("role"),
                 func.coalesce(
-                    select(t.position).where(t.ward_id == wid, t.code == latest.c.task_code).scalar_subquery(), 9999
+                    select(t.position)
+                    .where(t.plan_id == _plan_id(wid, f), t.code == latest.c.task_code)
+                    .scalar_subquery(),
+                    9999,
                 ),
             )
             .join(uw, uw.c.id == latest.c.unit_id)
@@ -379,7 +394,7 @@ def ongoing_activity(engine: Engine, f: Filters | None = None) -> pd.DataFrame:
             .select_from(ta)
             .join(t, t.id == ta.task_id)
             .join(u, u.id == ta.unit_id)
-            .where(t.ward_id == wid, t.cadence == "ongoing", ta.unit_id.in_(_unit_ids(wid, f)))
+            .where(t.plan_id == _plan_id(wid, f), t.cadence == "ongoing", ta.unit_id.in_(_unit_ids(wid, f)))
             .order_by(t.position, t.id, u.position, u.id)
         ).all()
         cur_t = _current("tasks", wid, f)
@@ -579,7 +594,7 @@ def attendance_by_unit(engine: Engine, f: Filters | None = None) -> pd.DataFrame
 
 
 def compliance(
-    engine: Engine, f: Filters | None = None, due_day: int = 25, today: dt.date | None = None
+    engine: Engine, f: Filters | None = None, due_day: int = DEFAULTS.due_day, today: dt.date | None = None
 ) -> pd.DataFrame:
     """Each active unit in scope x each month of the range: on_time / late / missing / not_due."""
     f = _f(f)
@@ -626,7 +641,7 @@ def obstacles(engine: Engine, f: Filters | None = None, handled: bool | None = N
     with engine.connect() as conn:
         wid = ward_id(conn, f.ward)
         cur = _current("tasks", wid, f)
-        task_name = select(t.task).where(t.ward_id == wid, t.code == tr.task_code).scalar_subquery()
+        task_name = select(t.task).where(t.plan_id == _plan_id(wid, f), t.code == tr.task_code).scalar_subquery()
         q = (
             select(
                 o.id,
@@ -737,7 +752,7 @@ def totals(engine: Engine, f: Filters | None = None) -> dict[str, dict[str, int]
     return out
 
 
-def _headline_range(engine: Engine, f: Filters, today: dt.date, due_day: int = 25) -> dict[str, Any]:
+def _headline_range(engine: Engine, f: Filters, today: dt.date, due_day: int = DEFAULTS.due_day) -> dict[str, Any]:
     tl = task_timeline(engine, f, today)
     once = tl[tl["cadence"] == "once"]
     tasks_total = int(len(once))
@@ -811,7 +826,9 @@ TREND_COLS = [
 ]
 
 
-def trend(engine: Engine, f: Filters | None = None, today: dt.date | None = None, due_day: int = 25) -> pd.DataFrame:
+def trend(
+    engine: Engine, f: Filters | None = None, today: dt.date | None = None, due_day: int = DEFAULTS.due_day
+) -> pd.DataFrame:
     """The headline figures per period of the trend window of ``f`` (``storage.figures.trend_buckets``:
     12 months, 4 quarters or the years ending at the chosen period, ``selected`` marking it).
 
