@@ -12,7 +12,8 @@ start so that a stray print can never corrupt the protocol.
 
 Caps: RLIMIT_AS (the memory cap, so calamine's allocation failures abort this
 process and never the app), RLIMIT_CPU per request (a backstop to the
-parent's wall-clock timeout), no core files.  No pandas here.
+parent's CPU-time budget), no core files; after a large request freed heap is
+handed back (malloc_trim) before the memory figures.  No pandas here.
 """
 
 from __future__ import annotations
@@ -94,6 +95,13 @@ def main() -> None:
     import python_calamine  # noqa: F401
     import xlrd  # noqa: F401
 
+    try:
+        import ctypes
+
+        trim = ctypes.CDLL("libc.so.6").malloc_trim  # freed heap back to the system after a large file
+    except (OSError, AttributeError):
+        trim = None
+
     from loaders.forms import Limits
     from loaders.reader import Refusal, iter_sheets
 
@@ -149,6 +157,11 @@ def main() -> None:
             response = {"ok": False, "code": "file.damaged", "sheet": None, "params": {"detail": type(exc).__name__}}
         request = sheet = None
         seconds = time.perf_counter() - started
+        if trim is not None and size > MEMORY_LARGE_BYTES:
+            try:
+                trim(0)
+            except OSError:
+                pass
         response["seconds"] = seconds
         # Memory figures cost ~40 us (/proc reads): taken after a slow, large or failed read, and every
         # MEMORY_EVERY requests; the peak then covers every request since the last figure (never less).

@@ -21,9 +21,9 @@ import loaders.sandbox as sandbox_module
 from loaders.check import check_bytes
 from loaders.forms import LIMITS, Limits
 from loaders.raw import RawSheet, RawWorkbook
-from loaders.registry import Registry
 from loaders.sandbox import Sandbox, read_workbook_safely
 from sample_data import generate as gen
+from sample_data import sample_registry
 
 SMALL_ROWS = [["STT", "Nội dung"], [1, "một"], [2, "hai"]]
 BIG_SHEET_ROWS = 5000  # the big sheet's pickle (~1,5 MB) is far larger than a pipe buffer: the worker
@@ -97,8 +97,8 @@ def own_box():
     """A sandbox of the test's own (its worker gets killed or stopped); closed afterwards."""
     boxes: list[Sandbox] = []
 
-    def make(limits=LIMITS) -> Sandbox:
-        box = Sandbox(limits)
+    def make(limits=LIMITS, workers=None) -> Sandbox:
+        box = Sandbox(limits, workers=workers)
         boxes.append(box)
         return box
 
@@ -172,27 +172,33 @@ def test_refusal_after_streamed_sheets_discards_them(sandbox):
     assert verdict(sandbox.read(LATE_REFUSAL, "bao_cao.xlsx")) == verdict(result)
 
 
-def test_lock_is_held_while_on_sheet_runs(sandbox):
-    """Another thread's read waits for the whole streamed exchange (callback included)."""
+@pytest.mark.parametrize("workers", [1, 2])
+def test_another_read_is_served_by_another_worker_while_on_sheet_runs(own_box, workers):
+    """With a second worker free, another thread's read is done while this one's callback runs; with one
+    worker it waits for the whole streamed exchange (callback included)."""
+    box = own_box(workers=workers)
     other: list[tuple] = []
-    observed: list[tuple[bool, int]] = []
+    observed: list[tuple[int, int]] = []
 
     def other_read() -> None:
-        other.append(verdict(sandbox.read(H.formulas_xlsx(), "b.xlsx")))
+        other.append(verdict(box.read(H.formulas_xlsx(), "b.xlsx")))
 
     thread = threading.Thread(target=other_read)
 
     def on_sheet(sheet: RawSheet) -> None:
         if sheet.name == "Một":
             thread.start()
-            time.sleep(0.3)  # ample time for the other read, were it not waiting for the lock
-        observed.append((sandbox._lock.locked(), len(other)))
+            time.sleep(0.3 if workers == 1 else 0.0)  # ample time for the other read, were it not waiting
+            if workers > 1:
+                thread.join(60)  # served meanwhile by the other worker
+        observed.append((box.busy, len(other)))
 
-    workbook, problems = sandbox.read(MULTI, "a.xlsx", on_sheet)
+    workbook, problems = box.read(MULTI, "a.xlsx", on_sheet)
     thread.join(60)
     assert problems == [] and len(workbook.sheets) == 4
-    assert observed == [(True, 0)] * 4
-    assert other == [verdict(sandbox.read(H.formulas_xlsx(), "b.xlsx"))]
+    assert observed == [(1, 0 if workers == 1 else 1)] * 4
+    assert box.busy == 0
+    assert other == [verdict(box.read(H.formulas_xlsx(), "b.xlsx"))]
 
 
 # --------------------------------------------------------------------------
@@ -411,7 +417,7 @@ def test_base_exception_in_callback_propagates_and_the_worker_is_replaced(own_bo
     assert calls == ["Một"]
     assert gone(pid)  # the worker left mid-stream is never reused
     assert box.worker_pid not in (None, pid) and box.restarts == restarts + 1
-    assert not box._lock.locked()
+    assert box.busy == 0 and not box._lock.locked()
     assert verdict(box.read(MULTI, "a.xlsx")) == ("ok", "xlsx", verdict_of_multi())
     with pytest.raises(exc):
         read_default_with_raising_callback(box, exc)
@@ -532,7 +538,7 @@ def sample_reports(tmp_path_factory) -> list[gen.SampleReport]:
 
 
 def test_sample_reports_same_check_streamed_and_plain(sample_reports, monkeypatch):
-    registry = Registry.default()
+    registry = sample_registry()
     reports = sample_reports[::3]  # a spread of months and units, every style
     assert {r.unit for r in reports} == set(SAMPLE_UNITS)
     streamed = {
@@ -558,7 +564,7 @@ def test_sample_reports_same_check_streamed_and_plain(sample_reports, monkeypatc
 
 def test_sample_reports_frames_equal_streamed_and_plain(sample_reports, monkeypatch):
     """Beyond the JSON: the normalised rows of each form are the same whichever path read them."""
-    registry = Registry.default()
+    registry = sample_registry()
     reports = sample_reports[1::5]
     streamed = [check_bytes(r.path.read_bytes(), r.path.name, registry=registry, today=CHECK_TODAY) for r in reports]
     real = sandbox_module.read_workbook_safely
