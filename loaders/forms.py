@@ -416,8 +416,12 @@ class Limits:
     max_sheet_rows: int = 20_000
     max_sheet_cols: int = 200
     max_cells: int = 1_000_000
-    worker_timeout_s: float = 4.5
+    worker_timeout_s: float = 4.5  # CPU seconds the reader process may spend on one file
     worker_memory_bytes: int = 500 * 1024 * 1024
+    # CPU seconds for one file's read, the reader's and the app's work on the streamed sheets together
+    file_timeout_s: float = 20.0
+    worker_queue_s: float = 60.0  # longest wait for a free reader; the wait is not part of a file's budget
+    max_sheets: int = 255  # worksheets in one workbook (a report has three)
 
 
 LIMITS = Limits()

@@ -742,6 +742,9 @@ def iter_sheets(data: bytes, fmt: str, limits: Limits = LIMITS) -> Iterator[RawS
         raise
     except BaseException as exc:  # noqa: BLE001 - calamine's errors, and Rust panics (PanicException is a BaseException)
         raise Refusal("file.damaged", detail=_short(exc)) from exc
+    if len(names) > limits.max_sheets:  # .xls/.ods (an .xlsx is counted in preflight)
+        count, limit = (f"{n:,}".replace(",", ".") for n in (len(names), limits.max_sheets))
+        raise Refusal("file.too_many_sheets", count=count, limit=limit)
 
     if fmt == "xls":
         errors = _xls_errors(data)

@@ -114,7 +114,7 @@ def cmd_ingest(args) -> int:
                     _refused(
                         path,
                         "storage.refused",
-                        f"Không lưu được tệp {path.name} do lỗi cơ sở dữ liệu ({type(exc).__name__}); "
+                        reason=f"Không lưu được tệp {path.name} do lỗi cơ sở dữ liệu ({type(exc).__name__}); "
                         "các tệp khác vẫn được xử lý, hãy gửi lại tệp này sau.",
                     )
                 )
