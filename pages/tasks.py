@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, components, data, tables, theme
+from ui import charts, components, data, tables, theme, trends
 from ui.format import fmt_date, fmt_period_short, label, lead_label, shorten
 from ui.task_names import code_and_name, task_names, with_task_name
 
@@ -24,7 +24,7 @@ range_end = (pd.Timestamp(f"{f.period_to}-01") + pd.offsets.MonthEnd(0)).date() 
 plan = timeline.copy()
 plan["status_key"] = plan["status"].where(~plan["overdue"].astype(bool), "overdue")
 plan["Tình trạng"] = plan["status_key"].map(lambda k: label("status", k))
-plan["Nhiệm vụ"] = [f"{c} · {shorten(t, 55)}" for c, t in zip(plan["task_code"], plan["task"], strict=False)]
+plan["Nhiệm vụ"] = [f"{c} · {shorten(t, 40)}" for c, t in zip(plan["task_code"], plan["task"], strict=False)]
 plan["Chủ trì"] = [lead_label(v, names) for v in plan["lead"]]
 plan["Thời hạn"] = [fmt_date(d) or label("cadence", c) for d, c in zip(plan["due_date"], plan["cadence"], strict=False)]
 plan["Đơn vị hoàn thành"] = [
@@ -86,7 +86,12 @@ else:
         hover=["Tên nhiệm vụ", "Kỳ", "percent"],
         x_order=sorted(latest["task_code"].unique()),
     )
+    charts.mark_not_reported(fig, label("status", "no_report"))
     charts.show(fig, key="tasks_grid")
+    st.caption(
+        f"Ô viền, không tô màu: đơn vị được giao nhưng {label('status', 'no_report').lower()}; "
+        "ô trống: đơn vị không được giao nhiệm vụ đó."
+    )
     table_frame = latest.assign(status_label=latest["Tình trạng"])
     tables.table(
         table_frame,
@@ -108,7 +113,11 @@ else:
 # ------------------------------------------------------------------ ongoing tasks
 st.subheader("Nhiệm vụ thường xuyên theo kỳ")
 st.caption("Một đơn vị được tính là có hoạt động trong kỳ khi báo cáo có thực hiện nhiệm vụ thường xuyên đó.")
-ongoing = data.ongoing_activity(f)
+# over time: the 12 months (at least) ending at the chosen period; months before the first report are blank
+window_months = trends.months_of(f)
+first_month = (data.list_periods() or [window_months[0]])[0]
+ongoing_all = data.ongoing_activity(trends.month_filters(f))
+ongoing = ongoing_all[ongoing_all["period"] >= first_month] if not ongoing_all.empty else ongoing_all
 if ongoing.empty:
     components.note("Chưa có số liệu về nhiệm vụ thường xuyên trong kỳ xem.")
 else:
@@ -117,7 +126,7 @@ else:
     share["Kỳ"] = share["period"].map(fmt_period_short)
     share["Tỷ lệ"] = share["active"] * 100
     pivot = share.pivot(index="task_code", columns="Kỳ", values="Tỷ lệ")
-    pivot = pivot[sorted(pivot.columns, key=lambda s: (s[3:], s[:2]))]
+    pivot = pivot.reindex(columns=[fmt_period_short(m) for m in window_months])
     heat = go.Figure(
         go.Heatmap(
             z=pivot.values,
@@ -139,9 +148,12 @@ else:
     heat.update_xaxes(type="category", title=None)
     heat.update_yaxes(type="category", autorange="reversed", title=None)
     charts.style(heat, "Tỷ lệ đơn vị được giao có hoạt động", height=max(280, 90 + 34 * len(pivot)), legend=False)
+    trends.highlight(heat, list(pivot.columns), [fmt_period_short(m) for m in trends.selected_months(f, window_months)])
+    heat.update_traces(xgap=2)
     charts.show(heat, key="tasks_ongoing")
 
-    last_period = ongoing["period"].max()
+    chosen = ongoing[ongoing["period"].isin(trends.selected_months(f, window_months))]
+    last_period = chosen["period"].max() if not chosen.empty else ongoing["period"].max()
     idle = ongoing[(ongoing["period"] == last_period) & (~ongoing["active"])].copy()
     if not idle.empty:
         idle["unit_name"] = idle["unit_code"].map(lambda c: names.get(c, c))

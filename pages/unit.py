@@ -3,7 +3,7 @@ Opened from any unit name (link with ?unit=CODE) or by choosing the unit here.""
 
 import streamlit as st
 
-from ui import charts, components, data, filters, tables, theme
+from ui import charts, components, data, filters, tables, theme, trends
 from ui.format import fmt_date, fmt_int, fmt_percent, fmt_period_short, label
 from ui.task_names import task_names, with_task_name
 
@@ -44,15 +44,13 @@ components.page_title(names.get(code, code))
 st.caption(f"Khối: {groups.get(code, '')} · Mã đơn vị: {code}")
 
 h = data.headline(f)
-prev = h.get("previous") or {}
 comp = data.compliance(f)
 due = comp[comp["status"] != "not_due"]
+components.range_status(h, filters.current_label())
 c1, c2, c3, c4 = st.columns(4)
-components.metric_count(
-    c1, "Tin, bài, buổi tuyên truyền", h.get("propaganda_quantity"), prev.get("propaganda_quantity")
-)
-components.metric_share(c2, "Tỷ lệ tham dự", h.get("attendance_rate"), prev.get("attendance_rate"))
-components.metric_share(c3, "Báo cáo đúng hạn", h.get("on_time_share"), prev.get("on_time_share"))
+components.figure_card(c1, "propaganda_quantity", h)
+components.figure_card(c2, "attendance_rate", h)
+components.figure_card(c3, "on_time_share", h)
 c4.metric(
     "Báo cáo chưa nộp",
     fmt_int(int((due["status"] == "missing").sum())) if not due.empty else "0",
@@ -61,9 +59,14 @@ c4.metric(
 
 # ------------------------------------------------------------------ reporting
 st.subheader("Nộp báo cáo theo tháng")
-if comp.empty:
+window_months = trends.months_of(f)
+first_month = (data.list_periods() or [window_months[0]])[0]
+comp_w = data.compliance(trends.month_filters(f))
+comp_w = comp_w[comp_w["period"] >= first_month] if not comp_w.empty else comp_w
+if comp_w.empty:
     components.note("Không có tháng nào trong kỳ xem.")
 else:
+    comp = comp_w
     cmp = comp.assign(
         **{
             "Tình trạng": comp["status"].map(lambda k: label("compliance", k)),
@@ -78,9 +81,14 @@ else:
         color_map=theme.compliance_map(),
         order=theme.compliance_labels(),
         labels={"unit_name": "Đơn vị"},
-        x_order=[fmt_period_short(p) for p in sorted(cmp["period"].unique())],
+        x_order=[fmt_period_short(p) for p in window_months],
     )
     fig.update_layout(height=220)
+    trends.highlight(
+        fig,
+        [fmt_period_short(p) for p in window_months],
+        [fmt_period_short(m) for m in trends.selected_months(f, window_months)],
+    )
     charts.show(fig, key="unit_compliance")
 
 history = data.submission_history(code)
@@ -158,15 +166,8 @@ else:
 # ------------------------------------------------------------------ figures over time
 left, right = st.columns(2)
 with left:
-    prop = data.propaganda_by_period(f)
-    if prop.empty:
-        components.note("Chưa có số liệu tuyên truyền trong kỳ xem.")
-    else:
-        per = prop.groupby("period", as_index=False)[["quantity", "reach"]].sum().sort_values("period")
-        per["Tháng"] = per["period"].map(fmt_period_short)
-        fig = charts.bar(per, x="Tháng", y="quantity", labels={"quantity": "Số lượng"}, title="Tuyên truyền theo tháng")
-        fig.update_xaxes(type="category")
-        charts.show(fig, key="unit_prop")
+    tr = trends.trend_frame(f)
+    charts.show(trends.chart(tr, "propaganda_quantity"), key="unit_prop")
 with right:
     events = data.attendance_events(f)
     if events.empty:

@@ -267,6 +267,14 @@ def status_grid(
     return fig
 
 
+def mark_not_reported(fig: go.Figure, name: str) -> go.Figure:
+    """On a status grid: draw the "not reported" squares hollow with a dark edge, so that they read
+    apart from a blank (not assigned) cell on a white plot."""
+    fig.update_layout(plot_bgcolor="white")
+    fig.update_traces(selector={"name": name}, marker={"color": "white", "line": {"width": 1.5, "color": "#5B6770"}})
+    return fig
+
+
 def timeline(
     frame: pd.DataFrame,
     *,

@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from storage.figures import AGAINST, FIGURES, compare, coverage_text, help_text
+from loaders.settings import DEFAULTS
+from storage.figures import AGAINST, FIGURES, as_of, compare, coverage_text, help_text
 from storage.queries import Filters
 from ui import data, filters, tables
 from ui.format import (
@@ -22,7 +23,7 @@ from ui.format import (
     shorten,
 )
 
-WARD = "Đảng ủy phường Bạch Đằng"
+WARD = DEFAULTS.committee  # the ward's Party Committee (loaders.settings)
 PLAN = "Quán triệt, tuyên truyền Nghị quyết 05-NQ/TU"
 UPLOAD_PAGE = "pages/upload.py"
 UNIT_PAGE = "pages/unit.py"
@@ -95,7 +96,9 @@ def all_clear(message: str) -> None:
 
 
 def overdue_table(f: Filters, names: dict[str, str], *, key: str, with_status: bool = False) -> None:
-    """The plan tasks past their due date and not done, or a line saying there are none."""
+    """The plan tasks past their due date and not done, as of the range's last day (today when the
+    range has not ended), or a line saying there are none."""
+    st.caption(f"Tính đến ngày {fmt_date(as_of(f.period_to, data.today()))} (cuối kỳ xem, hoặc hôm nay).")
     overdue = data.overdue_tasks(f)
     if overdue.empty:
         all_clear("Không có nhiệm vụ quá hạn.")
