@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, distinct, func, literal, select, update
+from sqlalchemy import Engine, and_, case, distinct, func, literal, or_, select, update
 
 from loaders.settings import DEFAULTS
 from storage import models as m
@@ -596,7 +596,8 @@ def attendance_by_unit(engine: Engine, f: Filters | None = None) -> pd.DataFrame
 def compliance(
     engine: Engine, f: Filters | None = None, due_day: int = DEFAULTS.due_day, today: dt.date | None = None
 ) -> pd.DataFrame:
-    """Each active unit in scope x each month of the range: on_time / late / missing / not_due."""
+    """Each unit in scope x each month of the range: on_time / late / missing / not_due.  A retired
+    (or merged) unit counts for the months whose report fell due before it retired, not after."""
     f = _f(f)
     today = today or dt.date.today()
     s, p = m.Submission, m.Period
@@ -604,9 +605,9 @@ def compliance(
         wid = ward_id(conn, f.ward)
         months = _months(conn, wid, f, today)
         units = conn.execute(
-            select(u.id, u.code, u.name, func.coalesce(g.name, ""))
+            select(u.id, u.code, u.name, func.coalesce(g.name, ""), u.retired_on)
             .outerjoin(g, g.id == u.group_id)
-            .where(u.id.in_(_unit_ids(wid, f)), u.active)
+            .where(u.id.in_(_unit_ids(wid, f)), or_(u.active, u.retired_on.is_not(None)))
             .order_by(u.position, u.id)
         ).all()
         first = {}
@@ -621,7 +622,9 @@ def compliance(
     rows = []
     for mo in months:
         due = due_date(mo, due_day)
-        for uid, code, name, group in units:
+        for uid, code, name, group, retired_on in units:
+            if retired_on is not None and due >= retired_on:
+                continue  # retired before this report fell due: not expected
             at = first.get((uid, mo))
             if at is not None:
                 status = "on_time" if at.date() <= due else "late"
