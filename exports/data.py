@@ -7,13 +7,16 @@ The three builders (Excel, Word, PowerPoint) take their figures from one
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
 from exports.format import filters_text
+from loaders.settings import DEFAULTS, WardSettings
 from storage import queries as q
+from storage.figures import month_window
+from storage.settings import load_settings
 
 
 @dataclass
@@ -36,10 +39,21 @@ class ReportData:
     compliance: pd.DataFrame
     obstacles: pd.DataFrame
     extra: dict[str, Any] = field(default_factory=dict)
+    settings: WardSettings = DEFAULTS  # the ward's names and due day
 
     @property
     def previous(self) -> dict[str, Any]:
         return self.headline.get("previous") or {}
+
+    @property
+    def trend(self) -> pd.DataFrame:
+        """Headline figures per period of the trend window (``storage.queries.trend``)."""
+        return self.extra.get("trend", pd.DataFrame())
+
+    @property
+    def as_of(self) -> dt.date:
+        """The date counts such as "overdue" are taken at (the range's end, or today)."""
+        return self.headline.get("as_of") or self.today
 
     @property
     def propaganda_quantity(self) -> int:
@@ -108,8 +122,10 @@ def _num(value: Any) -> float:
     return float(value)
 
 
-def collect(engine: Any, filters: Any, today: dt.date) -> ReportData:
-    """Run every query the exports need, once."""
+def collect(engine: Any, filters: Any, today: dt.date, settings: WardSettings | None = None) -> ReportData:
+    """Run every query the exports need, once; ``settings``: the ward's (read from the database when None)."""
+    if settings is None:
+        settings = load_settings(engine)
     units = q.list_units(engine)
     unit_names = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=False))
     return ReportData(
@@ -128,7 +144,24 @@ def collect(engine: Any, filters: Any, today: dt.date) -> ReportData:
         attendance_by_group=q.attendance_by_group(engine, filters),
         attendance_by_unit=q.attendance_by_unit(engine, filters),
         attendance_events=q.attendance_events(engine, filters),
-        compliance=q.compliance(engine, filters, today=today),
+        compliance=q.compliance(engine, filters, due_day=settings.due_day, today=today),
         obstacles=q.obstacles(engine, filters),
-        extra={"task_unit_grid": q.task_unit_grid(engine, filters, today)},
+        extra={
+            "task_unit_grid": q.task_unit_grid(engine, filters, today),
+            # charts over time: the window ending at the chosen period (storage.figures)
+            "trend": q.trend(engine, filters, today, due_day=settings.due_day),
+            "compliance_window": _compliance_window(engine, filters, today, settings.due_day),
+        },
+        settings=settings,
     )
+
+
+def _compliance_window(engine: Any, filters: Any, today: dt.date, due_day: int) -> pd.DataFrame:
+    """Compliance over the 12 months (at least) ending at the range's end, from the ward's first report."""
+    first_last = month_window(getattr(filters, "period_from", None), getattr(filters, "period_to", None), today)
+    window = replace(filters, period_from=first_last[0], period_to=first_last[1])
+    periods = q.list_periods(engine)
+    comp = q.compliance(engine, window, due_day=due_day, today=today)
+    if len(periods) and not comp.empty:
+        comp = comp[comp["period"] >= str(periods["period"].iloc[0])]
+    return comp.reset_index(drop=True)

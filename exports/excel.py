@@ -37,12 +37,12 @@ from exports.format import (
     format_label,
     is_missing,
     participant_label,
-    period_label,
+    period_short,
     status_label,
     topic_label,
 )
 from loaders import safe_cells
-from loaders.forms import ISSUING_BODY
+from storage.figures import FIGURES, compare, coverage_text
 
 SHEETS = (
     "Tổng quan",
@@ -52,6 +52,7 @@ SHEETS = (
     "Tham dự",
     "Tình hình nộp báo cáo",
     "Khó khăn, vướng mắc",
+    "Diễn biến",
 )
 
 _THIN = Side(style="thin", color="999999")
@@ -111,7 +112,7 @@ def _title(ws: Worksheet, data: ReportData, title: str, ncols: int) -> int:
     """Title block; returns the next free row."""
     ncols = max(ncols, 4)
     lines = [
-        (f"{ISSUING_BODY} – ĐẢNG ỦY PHƯỜNG", Font(bold=True, size=11, color=theme.ACCENT)),
+        (f"{data.settings.issuing_body} – ĐẢNG ỦY PHƯỜNG", Font(bold=True, size=11, color=theme.ACCENT)),
         (title.upper(), Font(bold=True, size=14, color=theme.PRIMARY)),
         (data.scope, Font(italic=True, size=11)),
         (f"Ngày xuất số liệu: {fmt_date(data.today)}", Font(italic=True, size=10, color=theme.MUTED)),
@@ -215,23 +216,28 @@ def _sheet_overview(wb: Workbook, data: ReportData) -> None:
     row = _title(ws, data, "Số liệu tổng hợp kết quả thực hiện Nghị quyết 05-NQ/TU", len(widths))
     h, p = data.headline, data.previous
     items = [
-        ("Số nhiệm vụ có thời hạn (thực hiện một lần)", "tasks_total", XL_INT),
-        ("Nhiệm vụ đã hoàn thành", "tasks_done", XL_INT),
-        ("Tỷ lệ nhiệm vụ hoàn thành", "done_share", XL_PCT),
-        ("Nhiệm vụ quá hạn", "tasks_overdue", XL_INT),
-        ("Số lượng tuyên truyền (tin, bài, buổi, ...)", "propaganda_quantity", XL_INT),
-        ("Số người tham dự, lượt tiếp cận", "propaganda_reach", XL_INT),
-        ("Số người được triệu tập học tập, quán triệt", "attendance_invited", XL_INT),
-        ("Số người có mặt", "attendance_present", XL_INT),
-        ("Tỷ lệ tham dự", "attendance_rate", XL_PCT),
-        ("Số lượt đơn vị phải báo cáo", "units_expected", XL_INT),
-        ("Số lượt đơn vị nộp đúng hạn", "units_on_time", XL_INT),
-        ("Tỷ lệ nộp báo cáo đúng hạn", "on_time_share", XL_PCT),
+        ("Số nhiệm vụ thực hiện một lần", "tasks_total", XL_INT, "done_share"),
+        ("Nhiệm vụ thực hiện một lần đã hoàn thành", "tasks_done", XL_INT, "done_share"),
+        (FIGURES["done_share"].label, "done_share", XL_PCT, "done_share"),
+        (FIGURES["tasks_overdue"].label, "tasks_overdue", XL_INT, "tasks_overdue"),
+        (FIGURES["propaganda_quantity"].label, "propaganda_quantity", XL_INT, "propaganda_quantity"),
+        (FIGURES["propaganda_reach"].label, "propaganda_reach", XL_INT, "propaganda_reach"),
+        (FIGURES["attendance_invited"].label, "attendance_invited", XL_INT, "attendance_invited"),
+        (FIGURES["attendance_present"].label, "attendance_present", XL_INT, "attendance_present"),
+        (FIGURES["attendance_rate"].label, "attendance_rate", XL_PCT, "attendance_rate"),
+        ("Số lượt báo cáo đã đến hạn", "units_expected", XL_INT, "on_time_share"),
+        ("Số lượt báo cáo nộp đúng hạn", "units_on_time", XL_INT, "on_time_share"),
+        (FIGURES["on_time_share"].label, "on_time_share", XL_PCT, "on_time_share"),
     ]
+    has_previous = bool(p.get("reports_received"))
     records = []
-    for label, key, fmt in items:
-        cur, prev = h.get(key), p.get(key)
-        diff = None if is_missing(cur) or is_missing(prev) else float(cur) - float(prev)
+    for label, key, fmt, rule in items:
+        cur, prev = h.get(key), p.get(key) if has_previous else None
+        change = compare(rule, h)  # one rule for the figure and its parts
+        if change.shown and not is_missing(cur) and not is_missing(prev):
+            diff: Any = float(cur) - float(prev)
+        else:
+            diff = change.text
         records.append({"label": label, "cur": cur, "prev": prev, "diff": diff, "fmt": fmt})
     cols = (
         Col("Chỉ tiêu", widths[0], key="label"),
@@ -249,15 +255,21 @@ def _sheet_overview(wb: Workbook, data: ReportData) -> None:
             ws.cell(row=i, column=4).number_format = "+0.0%;-0.0%;0.0%"
         else:
             ws.cell(row=i, column=4).number_format = "+#,##0;-#,##0;0"
-    note = safe_cells.write(
-        ws,
-        row,
-        1,
-        "Kỳ trước: khoảng thời gian liền trước, cùng độ dài với kỳ đang xem. "
+    lines = [
+        "Kỳ trước: khoảng thời gian liền trước, cùng độ dài với kỳ đang xem. Không so sánh khi kỳ trước chưa có "
+        "báo cáo nào, hoặc khi kỳ đang xem chưa khép lại (số liệu còn thiếu báo cáo của một số đơn vị). "
         + ("" if data.has_any else "Chưa có số liệu báo cáo trong phạm vi đã chọn."),
-    )
-    note.font = Font(italic=True, size=10, color=theme.MUTED)
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+        f"Nhiệm vụ quá hạn tính đến ngày {fmt_date(data.as_of)}.",
+    ]
+    if h.get("open") and h.get("reports_expected"):
+        lines.insert(0, f"Kỳ đang xem chưa khép lại: {coverage_text(h)}.")
+    for text in lines:
+        note = safe_cells.write(ws, row, 1, text)
+        note.font = Font(italic=True, size=10, color=theme.MUTED)
+        note.alignment = _WRAP
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+        ws.row_dimensions[row].height = _height([text], [sum(widths)])
+        row += 1
     ws.print_title_rows = f"{start}:{start}"
 
 
@@ -301,7 +313,7 @@ def _sheet_overdue(wb: Workbook, data: ReportData) -> None:
         Col("Tình trạng", 16, get=lambda r: status_label(r.get("status")), center=True),
     )
     _setup(ws, [c.width for c in cols])
-    row = _title(ws, data, f"Nhiệm vụ quá hạn (tính đến ngày {fmt_date(data.today)})", len(cols))
+    row = _title(ws, data, f"Nhiệm vụ quá hạn (tính đến ngày {fmt_date(data.as_of)})", len(cols))
     ws.freeze_panes = ws.cell(row=row + 1, column=1)
     ws.print_title_rows = f"{row}:{row}"
     _table(ws, row, cols, _records(data.overdue), empty_text="Không có nhiệm vụ quá hạn.")
@@ -409,7 +421,7 @@ def _sheet_compliance(wb: Workbook, data: ReportData) -> None:
     ]
     for p in periods:
         cols.append(
-            Col(period_label(p), 14, get=lambda r, p=p: compliance_label(r[p]) if r.get(p) else None, center=True)
+            Col(period_short(p), 12, get=lambda r, p=p: compliance_label(r[p]) if r.get(p) else None, center=True)
         )
     counts = ("on_time", "late", "missing")
     for key in counts:
@@ -442,7 +454,7 @@ def _sheet_compliance(wb: Workbook, data: ReportData) -> None:
         Col(compliance_label(k), 14, key=k, fmt=XL_INT, center=True) for k in COMPLIANCE_ORDER
     ]
     sum_records = [
-        {"period_label": period_label(p), **{k: int(v[k]) for k in COMPLIANCE_ORDER}} for p, v in table.iterrows()
+        {"period_label": period_short(p), **{k: int(v[k]) for k in COMPLIANCE_ORDER}} for p, v in table.iterrows()
     ]
     # under the grid, from column B (the wide "Đơn vị" column)
     _table(ws, row, sum_cols, sum_records, col0=2)
@@ -453,7 +465,7 @@ def _sheet_obstacles(wb: Workbook, data: ReportData) -> None:
     cols = (
         Col("STT", 6, key="stt", center=True),
         Col("Đơn vị", 30, key="unit_name"),
-        Col("Kỳ báo cáo", 14, get=lambda r: period_label(r.get("period")), center=True),
+        Col("Kỳ báo cáo", 14, get=lambda r: period_short(r.get("period")), center=True),
         Col("Nhiệm vụ", 40, get=lambda r: _task_label(r)),
         Col("Khó khăn, vướng mắc", 60, key="text"),
         Col(
@@ -468,6 +480,54 @@ def _sheet_obstacles(wb: Workbook, data: ReportData) -> None:
     for i, rec in enumerate(records, start=1):
         rec["stt"] = i
     _table(ws, row, cols, records, empty_text="Các đơn vị không báo cáo khó khăn, vướng mắc.")
+
+
+def _sheet_trend(wb: Workbook, data: ReportData) -> None:
+    """The headline figures per period of the window ending at the chosen period (12 months, 4
+    quarters or the years): the chosen period shaded, a period still open says how many reported."""
+    ws = wb.create_sheet(SHEETS[7])
+    tr = data.trend
+
+    def state(r: dict) -> str:
+        if not r.get("reports_received"):
+            return "Chưa có báo cáo"
+        if r.get("open"):
+            return f"Chưa khép lại: {coverage_text(r)}"
+        return f"Đã khép lại: {coverage_text(r)}"
+
+    keys = (
+        "done_share",
+        "tasks_overdue",
+        "propaganda_quantity",
+        "propaganda_reach",
+        "attendance_rate",
+        "on_time_share",
+    )
+    cols = (
+        Col("Kỳ", 14, key="label", center=True),
+        Col("Tình trạng kỳ", 34, get=state),
+        *(Col(FIGURES[k].label, 15, key=k, fmt=XL_PCT if FIGURES[k].kind == "share" else XL_INT) for k in keys),
+    )
+    _setup(ws, [c.width for c in cols])
+    row = _title(ws, data, "Diễn biến các chỉ tiêu chính qua các kỳ", len(cols))
+    ws.freeze_panes = ws.cell(row=row + 1, column=2)
+    ws.print_title_rows = f"{row}:{row}"
+
+    def fill(rec: dict, c: int) -> str | None:
+        return "FFF2CC" if _truthy(rec.get("selected")) else None  # the chosen period
+
+    end = _table(ws, row, cols, _records(tr), fills=fill, empty_text="Chưa có số liệu báo cáo.")
+    note = safe_cells.write(
+        ws,
+        end,
+        1,
+        "Dòng tô vàng: kỳ đang xem. Ô trống: kỳ chưa có báo cáo nào (không phải bằng 0). Kỳ chưa khép lại: "
+        "tháng chưa kết thúc hoặc chưa đến hạn nộp, số liệu còn tăng. Nhiệm vụ: tình trạng tính đến cuối mỗi kỳ.",
+    )
+    note.font = Font(italic=True, size=10, color=theme.MUTED)
+    note.alignment = _WRAP
+    ws.merge_cells(start_row=end, start_column=1, end_row=end, end_column=len(cols))
+    ws.row_dimensions[end].height = 32
 
 
 # ---------------------------------------------------------------- helpers
@@ -514,8 +574,9 @@ def write_workbook(data: ReportData) -> bytes:
     _sheet_attendance(wb, data)
     _sheet_compliance(wb, data)
     _sheet_obstacles(wb, data)
+    _sheet_trend(wb, data)
     wb.properties.title = "Số liệu Nghị quyết 05-NQ/TU"
-    wb.properties.creator = "Đảng ủy phường Bạch Đằng"
+    wb.properties.creator = data.settings.committee
     return safe_cells.workbook_bytes(wb)
 
 

@@ -18,7 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from loaders.forms import WARD_NAME
+from loaders.settings import DEFAULTS
+from storage.figures import NO_PREVIOUS, compare
 from ui import format as _uf  # Streamlit-free: numbers, dates, vocabulary labels
 
 NO_DATA = "Chưa có số liệu"
@@ -76,9 +77,31 @@ def fmt_change(current: Any, previous: Any, kind: str = "int") -> str:
     return f"{sign}{fmt_int(abs(diff))} so với kỳ trước"
 
 
-def long_date(day: dt.date) -> str:
-    """ "Bạch Đằng, ngày 05 tháng 03 năm 2026"."""
-    return f"{WARD_NAME}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+def change_text(key: str, headline: dict[str, Any], with_note: bool = True) -> str:
+    """A headline figure's change for the meeting files, under ``storage.figures.compare``'s rules:
+    "+12 so với kỳ trước", "không đổi so với kỳ trước", "Kỳ trước: chưa có số liệu", or why
+    the range is not compared ("kỳ chưa khép lại: 25/39 đơn vị đã báo cáo")."""
+    change = compare(key, headline)
+    if not change.shown:
+        if change.text == NO_PREVIOUS:
+            return "Kỳ trước: chưa có số liệu"
+        if headline.get("open"):
+            return "Chưa so sánh: kỳ chưa khép lại"
+        return change.text[:1].upper() + change.text[1:]
+    if change.tone == "neutral":
+        return "Không đổi so với kỳ trước"
+    text = change.text.replace("-", "−")
+    return f"{text} so với kỳ trước" + (f" ({change.note})" if change.note and with_note else "")
+
+
+def period_short(period: Any) -> str:
+    """A period in a table cell: "11/2026", "Quý IV/2026" (never the key "2026-11")."""
+    return _uf.fmt_period_short(period) if not is_missing(period) else DASH
+
+
+def long_date(day: dt.date, ward_name: str = DEFAULTS.ward_name) -> str:
+    """ "Bạch Đằng, ngày 05 tháng 03 năm 2026" (the ward's name from its settings)."""
+    return f"{ward_name}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
 
 
 def period_label(period: Any) -> str:

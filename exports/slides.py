@@ -18,6 +18,7 @@ from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+from pptx.enum.dml import MSO_PATTERN
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
@@ -25,9 +26,9 @@ from exports import theme
 from exports.data import ReportData, collect
 from exports.format import (
     NO_DATA,
+    change_text,
     channel_label,
     compliance_label,
-    fmt_change,
     fmt_date,
     fmt_int,
     fmt_pct,
@@ -35,7 +36,7 @@ from exports.format import (
     short_period,
     status_label,
 )
-from loaders.forms import ISSUING_BODY
+from storage.figures import FIGURES, compare, coverage_text, month_end
 
 W, H = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
@@ -179,7 +180,7 @@ def _title_slide(prs, data: ReportData) -> None:
     band.fill.solid()
     band.fill.fore_color.rgb = _rgb(theme.PRIMARY)
     band.line.fill.background()
-    _text(slide, MARGIN, Inches(0.7), W - 2 * MARGIN, Inches(0.6), f"{ISSUING_BODY} – ĐẢNG ỦY PHƯỜNG", size=24,
+    _text(slide, MARGIN, Inches(0.7), W - 2 * MARGIN, Inches(0.6), f"{data.settings.issuing_body} – ĐẢNG ỦY PHƯỜNG", size=24,
           bold=True, color=theme.ACCENT, align=PP_ALIGN.CENTER)  # fmt: skip
     _text(slide, Inches(1), Inches(2.0), W - Inches(2), Inches(2.2), SLIDE_TITLES[0].upper(), size=40, bold=True,
           color=theme.PRIMARY, align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.MIDDLE)  # fmt: skip
@@ -189,27 +190,42 @@ def _title_slide(prs, data: ReportData) -> None:
           color=theme.MUTED, align=PP_ALIGN.CENTER)  # fmt: skip
 
 
+def headline_cards(h: dict[str, Any], p: dict[str, Any] | None = None) -> list[tuple[str, str, str]]:
+    """(label, value, change against the previous range) of the six headline figures; ``h``
+    is ``storage.queries.headline`` (with its "previous"; ``p`` is kept for callers and unused).
+    Labels and the rules for showing a change come from ``storage.figures``."""
+
+    def card(key: str, value: str, prefix: str = "") -> tuple[str, str, str]:
+        return FIGURES[key].label, value, prefix + change_text(key, h, with_note=False)
+
+    return [
+        card("done_share", f"{fmt_int(h.get('tasks_done'))}/{fmt_int(h.get('tasks_total'))}",
+             f"{fmt_pct(h.get('done_share'))} – "),
+        card("tasks_overdue", fmt_int(h.get("tasks_overdue"))),
+        card("propaganda_quantity", fmt_int(h.get("propaganda_quantity"))),
+        card("propaganda_reach", fmt_int(h.get("propaganda_reach"))),
+        card("attendance_rate", fmt_pct(h.get("attendance_rate"))),
+        card("on_time_share", fmt_pct(h.get("on_time_share"))),
+    ]  # fmt: skip
+
+
 def _headline_slide(prs, data: ReportData) -> None:
     slide = _slide(prs, SLIDE_TITLES[1], data)
-    h, p = data.headline, data.previous
-    cards = [
-        ("Nhiệm vụ hoàn thành", f"{fmt_int(h.get('tasks_done'))}/{fmt_int(h.get('tasks_total'))}",
-         f"{fmt_pct(h.get('done_share'))} – " + fmt_change(h.get("tasks_done"), p.get("tasks_done"))),
-        ("Nhiệm vụ quá hạn", fmt_int(h.get("tasks_overdue")), fmt_change(h.get("tasks_overdue"), p.get("tasks_overdue"))),
-        ("Tin, bài, buổi tuyên truyền", fmt_int(h.get("propaganda_quantity")),
-         fmt_change(h.get("propaganda_quantity"), p.get("propaganda_quantity"))),
-        ("Lượt tham dự, tiếp cận", fmt_int(h.get("propaganda_reach")),
-         fmt_change(h.get("propaganda_reach"), p.get("propaganda_reach"))),
-        ("Tỷ lệ tham dự học tập", fmt_pct(h.get("attendance_rate")),
-         fmt_change(h.get("attendance_rate"), p.get("attendance_rate"), kind="pct")),
-        ("Tỷ lệ nộp báo cáo đúng hạn", fmt_pct(h.get("on_time_share")),
-         fmt_change(h.get("on_time_share"), p.get("on_time_share"), kind="pct")),
-    ]  # fmt: skip
+    cards = headline_cards(data.headline, data.previous)
+    h = data.headline
+    if h.get("open") and h.get("reports_expected"):
+        _text(slide, MARGIN, Inches(1.2), W - 2 * MARGIN, Inches(0.45),
+              f"Kỳ chưa khép lại: {coverage_text(h)}; số liệu còn tăng, chưa so sánh với kỳ trước.", size=MIN_PT,
+              color=theme.MUTED)  # fmt: skip
+    elif compare("propaganda_quantity", h).note:
+        _text(slide, MARGIN, Inches(1.2), W - 2 * MARGIN, Inches(0.45),
+              f"So với kỳ trước cùng độ dài; {compare('propaganda_quantity', h).note}.", size=MIN_PT,
+              color=theme.MUTED)  # fmt: skip
     cw, ch = Inches(3.9), Inches(2.5)
     gap_x = (W - 2 * MARGIN - 3 * cw) / 2
     for i, (label, value, change) in enumerate(cards):
         x = MARGIN + (i % 3) * (cw + gap_x)
-        y = Inches(1.45) + (i // 3) * (ch + Inches(0.2))
+        y = Inches(1.62) + (i // 3) * (ch + Inches(0.2))
         box = slide.shapes.add_shape(1, x, y, cw, ch)
         box.fill.solid()
         box.fill.fore_color.rgb = _rgb("F5F7FA")
@@ -276,7 +292,7 @@ def _overdue_slide(prs, data: ReportData) -> None:
     slide = _slide(prs, SLIDE_TITLES[3], data)
     od = data.overdue
     if od.empty:
-        _empty(slide, f"Không có nhiệm vụ quá hạn tính đến ngày {fmt_date(data.today)}.")
+        _empty(slide, f"Không có nhiệm vụ quá hạn tính đến ngày {fmt_date(data.as_of)}.")
         return
     od = od.sort_values("days_overdue", ascending=False)
     rows = [
@@ -304,42 +320,69 @@ def _channel_slide(prs, data: ReportData) -> None:
     chart = _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, cd, top=Inches(1.85))
     _style_chart(chart, legend=False, number_format="#,##0")
     chart.plots[0].gap_width = 50
-    _color_series(chart, [theme.SERIES_COLORS[0]])
+    _color_series(chart, [FIGURES["propaganda_quantity"].color.lstrip("#")])
     chart.plots[0].data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
     _text(slide, W - Inches(5.5), Inches(1.25), Inches(5.0), Inches(0.5),
           f"Tổng cộng: {fmt_int(data.propaganda_quantity)}", size=22, bold=True, color=theme.ACCENT,
           align=PP_ALIGN.RIGHT)  # fmt: skip
 
 
+def _lighter(hex_color: str, amount: float = 0.55) -> str:
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (0, 2, 4))
+    return "".join(f"{int(c + (255 - c) * amount):02X}" for c in (r, g, b))
+
+
+def _mark_points(series, color: str, selected: Sequence[bool], still_open: Sequence[bool]) -> None:
+    """Per column: full colour for the chosen period, lighter for the others, hatched while open."""
+    for i, (sel, opened) in enumerate(zip(selected, still_open, strict=True)):
+        fill = series.points[i].format.fill
+        shade = color if sel else _lighter(color)
+        if opened:
+            fill.patterned()
+            fill.pattern = MSO_PATTERN.WIDE_UPWARD_DIAGONAL
+            fill.fore_color.rgb = _rgb(shade)
+            fill.back_color.rgb = _rgb("FFFFFF")
+        else:
+            fill.solid()
+            fill.fore_color.rgb = _rgb(shade)
+
+
+def _window_note(slide, rows: list[dict]) -> None:
+    chosen = [r["label"] for r in rows if r.get("selected")]
+    parts = [f"Kỳ đang xem: {', '.join(chosen)} (cột đậm)"] if chosen else []
+    parts += [
+        f"{r['label']} chưa khép lại: {coverage_text(r)} (cột gạch chéo)"
+        for r in rows
+        if r.get("open") and r.get("reports_received")
+    ]
+    if parts:
+        _text(slide, MARGIN, Inches(1.25), W - 2 * MARGIN, Inches(0.5), "; ".join(parts) + ".", size=MIN_PT,
+              color=theme.MUTED)  # fmt: skip
+
+
 def _period_slide(prs, data: ReportData) -> None:
+    """Propaganda per period of the window ending at the chosen period (12 months, 4 quarters or
+    the years): one column each, the chosen period full colour, a period still open hatched."""
     slide = _slide(prs, SLIDE_TITLES[5], data)
-    pp = data.propaganda_by_period
-    if pp.empty:
+    tr = data.trend
+    if tr.empty or not int(tr["reports_received"].sum()):
         _empty(slide)
         return
-    pp = pp.copy()
-    pp["period"] = pp["period"].astype(str)
-    by_period = pp.groupby("period", sort=True)[["quantity"]].sum()
-    top = pp.groupby("channel")["quantity"].sum().sort_values(ascending=False).head(3).index.tolist()
-    wide = pp.pivot_table(index="period", columns="channel", values="quantity", aggfunc="sum").reindex(by_period.index)
+    rows = tr.to_dict("records")
     cd = CategoryChartData(number_format="#,##0")
-    cd.categories = [short_period(p) for p in by_period.index]
-    cd.add_series("Tổng số", [int(v) for v in by_period["quantity"]])
-    for c in top:
-        cd.add_series(channel_label(c), [int(v) if pd.notna(v) else 0 for v in wide[c]])
-    chart = _chart(slide, XL_CHART_TYPE.LINE_MARKERS, cd)
-    _style_chart(chart, number_format="#,##0", labels=False)
-    colors = [theme.PRIMARY, *theme.SERIES_COLORS[:3]]
-    for series, color in zip(chart.plots[0].series, colors, strict=False):
-        series.format.line.color.rgb = _rgb(color)
-        series.format.line.width = Pt(4 if color == theme.PRIMARY else 2.5)
-        series.smooth = False
-        series.marker.format.fill.solid()
-        series.marker.format.fill.fore_color.rgb = _rgb(color)
-    first = chart.plots[0].series[0]
-    first.data_labels.show_value = True
-    first.data_labels.font.size = Pt(MIN_PT)
-    first.data_labels.position = XL_LABEL_POSITION.ABOVE
+    cd.categories = [str(r["label"]) for r in rows]
+    values = [None if pd.isna(r["propaganda_quantity"]) else int(r["propaganda_quantity"]) for r in rows]
+    cd.add_series(FIGURES["propaganda_quantity"].label, values)
+    chart = _chart(slide, XL_CHART_TYPE.COLUMN_CLUSTERED, cd, top=Inches(1.8), height=H - Inches(2.5))
+    _style_chart(chart, legend=False, number_format="#,##0")
+    chart.plots[0].gap_width = 40
+    chart.plots[0].data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
+    chart.value_axis.minimum_scale = 0  # columns start at zero
+    color = FIGURES["propaganda_quantity"].color.lstrip("#")
+    _color_series(chart, [color])
+    _mark_points(chart.plots[0].series[0], color, [bool(r["selected"]) for r in rows],
+                 [bool(r["open"]) and v is not None for r, v in zip(rows, values, strict=True)])  # fmt: skip
+    _window_note(slide, rows)
 
 
 def _attendance_slide(prs, data: ReportData) -> None:
@@ -367,24 +410,46 @@ def _attendance_slide(prs, data: ReportData) -> None:
 
 
 def _compliance_slide(prs, data: ReportData) -> None:
+    """Reports per month over the 12 months (at least) ending at the range's end: the range's
+    months full colour, the others lighter; a month still open hatched."""
     slide = _slide(prs, SLIDE_TITLES[7], data)
-    counts = data.compliance_counts()
-    if counts.empty:
+    comp = data.extra.get("compliance_window")
+    if comp is None or comp.empty:
+        comp = data.compliance
+    if comp.empty:
         _empty(slide)
         return
+    cols = ["on_time", "late", "missing", "not_due"]
+    counts = pd.crosstab(comp["period"].astype(str), comp["status"].astype(str))
+    counts = counts.reindex(columns=cols, fill_value=0).sort_index().astype("int64")
     keys = ["on_time", "late", "missing"] + (["not_due"] if counts["not_due"].sum() else [])
     cd = CategoryChartData(number_format="#,##0")
     cd.categories = [short_period(p) for p in counts.index]
     for k in keys:
         cd.add_series(compliance_label(k), [int(v) for v in counts[k]])
-    chart = _chart(slide, XL_CHART_TYPE.COLUMN_STACKED, cd)
+    chart = _chart(slide, XL_CHART_TYPE.COLUMN_STACKED, cd, top=Inches(1.8), height=H - Inches(2.5))
     _style_chart(chart, number_format="#,##0")
     chart.plots[0].data_labels.number_format = "#,##0;-#,##0;;"  # no label on an empty segment
     chart.plots[0].gap_width = 60
-    _color_series(chart, [theme.COMPLIANCE_COLORS[k] for k in keys])
+    lo, hi = data.filters.period_from, data.filters.period_to
+    selected = [(lo is None or p >= lo) and (hi is None or p <= hi) for p in counts.index]
+    still_open = [data.today <= month_end(p) for p in counts.index]
+    _color_series(chart, [theme.COMPLIANCE_COLORS[k] for k in keys])  # the legend's colours
+    for series, k in zip(chart.plots[0].series, keys, strict=True):
+        _mark_points(series, theme.COMPLIANCE_COLORS[k], selected, still_open)
     chart.value_axis.has_title = True
     chart.value_axis.axis_title.text_frame.text = "Số đơn vị"
     chart.value_axis.axis_title.text_frame.paragraphs[0].runs[0].font.size = Pt(MIN_PT)
+    rows = []
+    for p, opened in zip(counts.index, still_open, strict=True):
+        c = comp[comp["period"].astype(str) == p]
+        got = int(c["submitted_at"].notna().sum())
+        rows.append({"label": short_period(p), "selected": False, "open": opened, "reports_received": got,
+                     "reports_expected": len(c), "months": 1})  # fmt: skip
+    chosen = [short_period(p) for p, sel in zip(counts.index, selected, strict=True) if sel]
+    note_rows = rows + ([{"label": f"{chosen[0]}–{chosen[-1]}" if len(chosen) > 1 else chosen[0], "selected": True}]
+                        if chosen else [])  # fmt: skip
+    _window_note(slide, note_rows)
 
 
 def _obstacles_slide(prs, data: ReportData) -> None:
@@ -435,7 +500,7 @@ def write_deck(data: ReportData) -> bytes:
     _compliance_slide(prs, data)
     _obstacles_slide(prs, data)
     prs.core_properties.title = SLIDE_TITLES[0]
-    prs.core_properties.author = "Đảng ủy phường Bạch Đằng"
+    prs.core_properties.author = data.settings.committee
     prs.core_properties.language = "vi-VN"
     buf = io.BytesIO()
     prs.save(buf)

@@ -33,10 +33,11 @@ from exports.format import (
     long_date,
     participant_label,
     period_label,
+    period_short,
     status_label,
     topic_label,
 )
-from loaders.forms import ISSUING_BODY
+from storage.figures import FIGURES, coverage_text
 
 TITLE = "BÁO CÁO"
 SUBTITLE = "Kết quả quán triệt, tuyên truyền và triển khai thực hiện Nghị quyết 05-NQ/TU"
@@ -198,7 +199,7 @@ def _header_block(doc, data: ReportData) -> None:
     _centered(
         left,
         [
-            (ISSUING_BODY, {"size": 13}),
+            (data.settings.issuing_body, {"size": 13}),
             ("ĐẢNG ỦY PHƯỜNG", {"size": 14, "bold": True}),
             ("*", {"size": 14}),
             ("Số:      -BC/ĐU", {"size": 14}),
@@ -209,7 +210,7 @@ def _header_block(doc, data: ReportData) -> None:
         [
             ("ĐẢNG CỘNG SẢN VIỆT NAM", {"size": 15, "bold": True, "underline": True}),
             ("", {}),
-            (long_date(data.today), {"size": 14, "italic": True}),
+            (long_date(data.today, data.settings.ward_name), {"size": 14, "italic": True}),
         ],
     )
     _para(doc, "", space_after=6)
@@ -223,6 +224,47 @@ def _header_block(doc, data: ReportData) -> None:
         "khai thực hiện Nghị quyết 05-NQ/TU của Ban Chấp hành Đảng bộ thành phố, trên cơ sở báo cáo của "
         f"các đơn vị (số liệu tổng hợp đến ngày {fmt_date(data.today)}), Đảng ủy phường báo cáo kết quả như sau:",
     )
+
+
+def _trend(doc, data: ReportData) -> None:
+    """The main figures per period of the window ending at the period reported on (the same window
+    as the dashboard's charts): the period reported on in bold, a period still open says so."""
+    tr = data.trend
+    if tr.empty or not int(tr["reports_received"].sum()):
+        return
+    h = data.headline
+    if h.get("open") and h.get("reports_expected"):
+        _para(
+            doc,
+            f"Lưu ý: kỳ báo cáo chưa khép lại ({coverage_text(h)}); số liệu kỳ này còn tăng khi các đơn vị "
+            "gửi báo cáo, nên báo cáo không so sánh với kỳ trước.",
+            italic=True,
+        )
+    _para(doc, "Diễn biến các chỉ tiêu chính qua các kỳ (kỳ báo cáo in đậm):", indent=True)
+    keys = ("done_share", "propaganda_quantity", "attendance_rate", "on_time_share")
+    rows = []
+    for r in tr.to_dict("records"):
+        if not r.get("reports_received"):
+            state = "chưa có báo cáo"
+        elif r.get("open"):
+            state = f"chưa khép lại ({coverage_text(r)})"
+        else:
+            state = coverage_text(r)
+        values = [fmt_pct(r[k]) if FIGURES[k].kind == "share" else fmt_int(r[k]) for k in keys]
+        rows.append([str(r["label"]), *values, state])
+    table = _table(
+        doc,
+        ["Kỳ", *(FIGURES[k].label for k in keys), "Báo cáo của các đơn vị"],
+        rows,
+        [2.2, 2.4, 2.4, 2.2, 2.4, 4.9],
+        numeric={1, 2, 3, 4},
+    )
+    for i, r in enumerate(tr.to_dict("records"), start=1):
+        if r.get("selected"):
+            for cell in table.rows[i].cells:
+                for p in cell.paragraphs:
+                    for run in p.runs:
+                        run.bold = True
 
 
 def _heading(doc, text: str) -> None:
@@ -313,7 +355,7 @@ def _section_tasks(doc, data: ReportData) -> None:
         doc,
         f"Kế hoạch có {fmt_int(h.get('tasks_total'))} nhiệm vụ thực hiện một lần: {fmt_int(h.get('tasks_done'))} nhiệm vụ "
         f"đã hoàn thành ({fmt_pct(h.get('done_share'))}); {fmt_int(h.get('tasks_overdue'))} nhiệm vụ quá hạn "
-        f"tính đến ngày {fmt_date(data.today)}. Ngoài ra có {fmt_int(n_other)} nhiệm vụ thường xuyên, khi phát sinh "
+        f"tính đến ngày {fmt_date(data.as_of)}. Ngoài ra có {fmt_int(n_other)} nhiệm vụ thường xuyên, khi phát sinh "
         "được theo dõi qua báo cáo từng kỳ của các đơn vị.",
     )
     rows = []
@@ -363,7 +405,7 @@ def _section_compliance(doc, data: ReportData) -> None:
         f"{fmt_int(missing)} lượt chưa nộp.",
     )
     rows = [
-        [period_label(p), *(fmt_int(v[k]) for k in ("on_time", "late", "missing", "not_due"))]
+        [period_short(p), *(fmt_int(v[k]) for k in ("on_time", "late", "missing", "not_due"))]
         for p, v in counts.iterrows()
     ]
     _table(
@@ -439,6 +481,7 @@ def write_report(data: ReportData) -> bytes:
     doc = Document()
     _page(doc)
     _header_block(doc, data)
+    _trend(doc, data)
     _section_attendance(doc, data)
     _section_propaganda(doc, data)
     _section_tasks(doc, data)
@@ -447,7 +490,7 @@ def write_report(data: ReportData) -> bytes:
     _section_plan(doc)
     _signature(doc)
     doc.core_properties.title = f"{TITLE} {SUBTITLE}"
-    doc.core_properties.author = "Đảng ủy phường Bạch Đằng"
+    doc.core_properties.author = data.settings.committee
     doc.core_properties.language = "vi-VN"
     buf = io.BytesIO()
     doc.save(buf)
