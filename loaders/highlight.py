@@ -29,13 +29,14 @@ from loaders import safe_cells
 from loaders.raw import CellError, RawWorkbook
 from loaders.result import CheckResult, Problem
 from loaders.safety import preflight
+from loaders.settings import DEFAULTS
 
 ERROR_FILL = PatternFill(fill_type="solid", start_color="FFFFC7CE", end_color="FFFFC7CE")
 WARNING_FILL = PatternFill(fill_type="solid", start_color="FFFFEB9C", end_color="FFFFEB9C")
 ERROR_COLOR = "FFFFC7CE"
 WARNING_COLOR = "FFFFEB9C"
 NOTE_SHEET = "Lỗi cần sửa"
-COMMENT_AUTHOR = "Đảng ủy phường Bạch Đằng"
+COMMENT_AUTHOR = DEFAULTS.committee
 SUFFIX = "_can-sua"
 
 _CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")

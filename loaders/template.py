@@ -27,8 +27,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from loaders import safe_cells, values
-from loaders.forms import FORMS, ISSUING_BODY, VOCABULARIES, WARD_NAME, Form
+from loaders.forms import FORMS, VOCABULARIES, Form
 from loaders.registry import Registry, Task, Unit
+from loaders.settings import DEFAULTS, WardSettings
 
 FONT_NAME = "Times New Roman"
 LISTS_SHEET = "Danh mục"
@@ -134,14 +135,14 @@ def _merge_text(ws: Worksheet, row: int, c0: int, c1: int, text: str, font: Font
     cell.alignment = align
 
 
-def _title_block(ws: Worksheet, form: Form, unit: Unit, period: str) -> None:
+def _title_block(ws: Worksheet, form: Form, unit: Unit, period: str, settings: WardSettings) -> None:
     n = len(form.fields)
     left_end = max(3, n // 2 - 1)
     right_start = left_end + 1
-    _merge_text(ws, 1, 1, left_end, ISSUING_BODY, _font(12))
+    _merge_text(ws, 1, 1, left_end, settings.issuing_body, _font(12))
     _merge_text(ws, 1, right_start, n, "ĐẢNG CỘNG SẢN VIỆT NAM", _font(13, bold=True, underline="single"))
     _merge_text(ws, 2, 1, left_end, unit.name.upper(), _font(12, bold=True))
-    _merge_text(ws, 2, right_start, n, f"{WARD_NAME}, ngày .. tháng .. năm ....", _font(12, italic=True))
+    _merge_text(ws, 2, right_start, n, f"{settings.ward_name}, ngày .. tháng .. năm ....", _font(12, italic=True))
     _merge_text(ws, 3, 1, left_end, "*", _font(12))
     _merge_text(ws, 5, 1, n, form.title, _font(14, bold=True))
     _merge_text(ws, 6, 1, n, f"Kỳ báo cáo: {period_label(period)}", _font(13, bold=True))
@@ -323,7 +324,7 @@ def _lists_sheet(wb: Workbook, task_codes: list[str]) -> tuple[dict[str, str], s
     return refs, task_ref
 
 
-def _guide_sheet(wb: Workbook, unit: Unit, period: str) -> None:
+def _guide_sheet(wb: Workbook, unit: Unit, period: str, settings: WardSettings) -> None:
     ws = wb.create_sheet(GUIDE_SHEET)
     ws.column_dimensions["A"].width = 120
     lines: list[tuple[str, Font]] = [
@@ -411,8 +412,7 @@ def _guide_sheet(wb: Workbook, unit: Unit, period: str) -> None:
     lines.append((f"{len(FORMS) + 3}. Nơi gửi và thời hạn", _font(12, bold=True)))
     lines.append(
         (
-            f"- Gửi tệp Excel về {SEND_TO} trước ngày 25 của tháng báo cáo (báo cáo quý: trước ngày 25 "
-            "của tháng cuối quý). Khó khăn, vướng mắc ghi vào cột tương ứng của Biểu 01 để Thường trực Đảng ủy "
+            f"- Gửi tệp Excel về {SEND_TO} {settings.due_rule}. Khó khăn, vướng mắc ghi vào cột tương ứng của Biểu 01 để Thường trực Đảng ủy "
             "xem xét, chỉ đạo kịp thời.",
             _font(),
         )
@@ -431,8 +431,12 @@ def _guide_sheet(wb: Workbook, unit: Unit, period: str) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def build_template(registry: Registry | None, unit_code: str, period: str) -> tuple[Workbook, dict[str, SheetLayout]]:
-    """Build the template workbook in memory; returns it and each form's layout (by form key)."""
+def build_template(
+    registry: Registry | None, unit_code: str, period: str, settings: WardSettings = DEFAULTS
+) -> tuple[Workbook, dict[str, SheetLayout]]:
+    """Build the template workbook in memory; returns it and each form's layout (by form key).
+
+    ``settings``: the ward's (names on the title block, due day in the guide)."""
     period_label(period)  # validates
     if registry is None:  # no implicit registry: the caller reads the ward's
         raise ValueError("build_template needs the ward's registry (units and plan tasks)")
@@ -448,7 +452,7 @@ def build_template(registry: Registry | None, unit_code: str, period: str) -> tu
     list_refs, task_ref = _lists_sheet(wb, all_codes)
     for form in FORMS:
         ws = sheets[form.key]
-        _title_block(ws, form, unit, period)
+        _title_block(ws, form, unit, period, settings)
         header_rows, numbering = _header(ws, form)
         first = numbering + 1
         columns = {f.key: get_column_letter(i) for i, f in enumerate(form.fields, start=1)}
@@ -472,19 +476,25 @@ def build_template(registry: Registry | None, unit_code: str, period: str) -> tu
         _signature_block(ws, form, unit, last + 2)
         _page_setup(ws, header_rows, numbering, first)
         layouts[form.key] = SheetLayout(form, ws.title, header_rows, numbering, first, last, columns, task_rows)
-    _guide_sheet(wb, unit, period)
+    _guide_sheet(wb, unit, period, settings)
     # the lists sheet goes last
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
     wb.active = 0
     stamp = dt.datetime(2026, 1, 1)
-    wb.properties.creator = "Văn phòng Đảng ủy phường Bạch Đằng"
+    wb.properties.creator = f"Văn phòng {settings.committee}"
     wb.properties.title = f"Mẫu báo cáo định kỳ — {unit.name} — {period_label(period)}"
     wb.properties.created = stamp
     wb.properties.modified = stamp
     return wb, layouts
 
 
-def write_template(registry: Registry | None, unit_code: str, period: str, dest: str | Path | IO[bytes]) -> None:
+def write_template(
+    registry: Registry | None,
+    unit_code: str,
+    period: str,
+    dest: str | Path | IO[bytes],
+    settings: WardSettings = DEFAULTS,
+) -> None:
     """Write the standard workbook for ``unit_code`` and ``period`` ("YYYY-MM" or "YYYY-Qn") to ``dest``."""
-    wb, _ = build_template(registry, unit_code, period)
+    wb, _ = build_template(registry, unit_code, period, settings)
     safe_cells.save(wb, dest)

@@ -3,7 +3,7 @@ a units x months grid; the list to remind."""
 
 import streamlit as st
 
-from ui import charts, components, data, tables, theme
+from ui import charts, components, data, figures, filters, tables, theme, trends
 from ui.format import fmt_percent, fmt_period_short, label
 
 f = components.page_start("Tình hình nộp báo cáo")
@@ -22,39 +22,40 @@ counts = due["status"].value_counts()
 expected = len(due)
 
 h = data.headline(f)
-prev = h.get("previous") or {}
+components.range_status(h, filters.current_label())
 c1, c2, c3, c4 = st.columns(4)
-components.metric_share(c1, "Tỷ lệ nộp đúng hạn", h.get("on_time_share"), prev.get("on_time_share"))
+components.figure_card(c1, "on_time_share", h)
 c2.metric(label("compliance", "on_time"), f"{int(counts.get('on_time', 0))}", border=True)
 c3.metric(label("compliance", "late"), f"{int(counts.get('late', 0))}", border=True)
 c4.metric(label("compliance", "missing"), f"{int(counts.get('missing', 0))}", border=True)
 st.caption(
-    f"Tính trên {expected} lượt báo cáo đến hạn (mỗi đơn vị một báo cáo mỗi tháng, hạn nộp ngày 25)."
+    f"Tính trên {expected} lượt báo cáo đến hạn (mỗi đơn vị một báo cáo mỗi tháng, hạn nộp ngày {data.ward_settings().due_day})."
     if expected
     else "Chưa có kỳ báo cáo nào đến hạn trong kỳ xem."
 )
 
-months = sorted(comp["period"].unique())
+# over time: the 12 months (at least) ending at the chosen period, the chosen months highlighted;
+# months before the ward's first report are left empty (nothing was due yet)
+months = trends.months_of(f)
 month_labels = [fmt_period_short(p) for p in months]
+first_month = (data.list_periods() or [months[0]])[0]
+comp_w = data.compliance(trends.month_filters(f))
+comp_w = comp_w[comp_w["period"] >= first_month]
+comp_w = comp_w.assign(
+    **{
+        "Tình trạng": comp_w["status"].map(lambda k: label("compliance", k)),
+        "Tháng": comp_w["period"].map(fmt_period_short),
+    }
+)
 
 left, right = st.columns([1, 2])
 with left:
-    per_month = comp.groupby(["Tháng", "Tình trạng"], as_index=False).size()
-    fig = charts.bar(
-        per_month,
-        x="Tháng",
-        y="size",
-        color="Tình trạng",
-        labels={"size": "Số đơn vị"},
-        title="Theo tháng",
-        color_map=theme.compliance_map(),
-        category_orders={"Tháng": month_labels, "Tình trạng": theme.compliance_labels()},
-    )
-    fig.update_xaxes(type="category")
+    fig = figures.compliance_per_month(comp_w)
+    trends.mark_months(fig, f, months)
     charts.show(fig, key="comp_months")
 with right:
     fig = charts.status_grid(
-        comp.rename(columns={"unit_name": "Đơn vị"}),
+        comp_w.rename(columns={"unit_name": "Đơn vị"}),
         x="Tháng",
         y="Đơn vị",
         status="Tình trạng",
@@ -64,7 +65,11 @@ with right:
         title="Đơn vị × tháng",
         x_order=month_labels,
     )
+    trends.highlight(fig, month_labels, [fmt_period_short(m) for m in trends.selected_months(f, months)])
     charts.show(fig, key="comp_grid")
+note = trends.months_note(f, months, comp_w)
+if note:
+    st.caption(note)
 
 # ------------------------------------------------------------------ reminders
 st.subheader("Danh sách cần nhắc nộp báo cáo")
@@ -104,8 +109,10 @@ tables.table(
     title="Tình hình nộp báo cáo",
 )
 if len(share_by_unit):
-    worst = share_by_unit.sort_values().head(1)
-    st.caption(
-        f"Tỷ lệ đúng hạn thấp nhất: {data.unit_names().get(worst.index[0], worst.index[0])} "
-        f"({fmt_percent(worst.iloc[0])})."
-    )
+    # the lowest rate names every unit at that rate, or nobody when all units share it
+    lowest = share_by_unit.min()
+    tied = share_by_unit[share_by_unit == lowest]
+    if len(tied) < len(share_by_unit):
+        unit_names = data.unit_names()
+        who = ", ".join(sorted(unit_names.get(c, c) for c in tied.index))
+        st.caption(f"Tỷ lệ đúng hạn thấp nhất ({fmt_percent(lowest)}, {len(tied)} đơn vị): {who}.")

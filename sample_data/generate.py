@@ -8,7 +8,7 @@ whom, and the ``check --json`` form totals the generator intended).  The
 same list is written to ``manifest.json`` in ``out_dir``.
 
 Reporting calendar (documented in sample_data/README.md): the report for
-month M is due on day ``DUE_DAY`` (25) of month M; "today" is ``TODAY``
+month M is due on day ``DUE_DAY`` (the ward's setting, 25) of month M; "today" is ``TODAY``
 (28/11/2026), so November is partly not received yet.
 
 Files are messy like real ones but stay inside the contract
@@ -46,23 +46,22 @@ from openpyxl.utils import get_column_letter
 
 from loaders.forms import (
     ATTENDANCE,
-    ISSUING_BODY,
     PERIOD_LABELS,
     PROPAGANDA,
     TASKS,
     UNIT_LABELS,
     VOCABULARIES,
-    WARD_NAME,
     Form,
 )
 from loaders.registry import Registry, Task, Unit
+from loaders.settings import DEFAULTS
 from loaders.text import fold
 from loaders.values import ValueProblem, parse_due, period_label
 
 YEAR = 2026
 MONTHS = range(1, 12)  # January .. November
 TODAY = dt.datetime(2026, 11, 28, 10, 0)
-DUE_DAY = 25  # the report for month M is due on day 25 of month M
+DUE_DAY = DEFAULTS.due_day  # the report for month M is due on this day of month M (the ward's setting)
 MANIFEST = "manifest.json"
 
 # Units whose reporting habits are not good (stable, so the dashboard shows them).
@@ -639,10 +638,10 @@ def _title_block(ws: Any, form: Form, unit: Unit, period: str, style: Style, nco
     label = period_label(period)
     month = int(period[5:7])
     right = max(ncols - 3, 4)
-    date_line = f"{WARD_NAME}, ngày {signed.day:02d} tháng {signed.month:02d} năm {signed.year}"
+    date_line = f"{DEFAULTS.ward_name}, ngày {signed.day:02d} tháng {signed.month:02d} năm {signed.year}"
     row = 1
     if style.title in ("full", "caps_only", "file_period"):
-        ws.cell(row=1, column=1, value=ISSUING_BODY).font = _PLAIN
+        ws.cell(row=1, column=1, value=DEFAULTS.issuing_body).font = _PLAIN
         ws.cell(row=1, column=right, value="ĐẢNG CỘNG SẢN VIỆT NAM").font = _BOLD
         ws.cell(row=2, column=1, value=unit.name.upper() if style.title != "full" else unit_text.upper()).font = _BOLD
         ws.cell(row=2, column=right, value=date_line).font = Font(name="Times New Roman", italic=True, size=12)
@@ -926,8 +925,8 @@ def _write_template_report(
         # fill the date line (right block of row 2)
         for row in ws.iter_rows(min_row=2, max_row=2):
             for c in row:
-                if isinstance(c.value, str) and c.value.startswith(WARD_NAME):
-                    c.value = f"{WARD_NAME}, ngày {signed.day:02d} tháng {signed.month:02d} năm {signed.year}"
+                if isinstance(c.value, str) and c.value.startswith(DEFAULTS.ward_name):
+                    c.value = f"{DEFAULTS.ward_name}, ngày {signed.day:02d} tháng {signed.month:02d} năm {signed.year}"
         cols = layout.columns
         if form_key == "tasks":
             for t in content.tasks:

@@ -19,10 +19,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
+from loaders.settings import DEFAULTS
 from storage import models as m
 
 DEFAULT_CITY = ("HP", "Thành phố Hải Phòng")
-DEFAULT_WARD = ("BACHDANG", "Phường Bạch Đằng")
+DEFAULT_WARD = ("BACHDANG", f"Phường {DEFAULTS.ward_name}")  # the sample ward (loaders.settings)
 DEFAULT_PLAN = "KH1"  # the code of a ward's first plan when none is named
 
 

@@ -19,9 +19,11 @@ import pandas as pd
 import streamlit as st
 
 import bootstrap
+from loaders.settings import WardSettings
 from storage import db, queries
 from storage import version as data_versions
 from storage.queries import Filters
+from storage.settings import load_settings
 
 CACHE_TTL_S = 600
 
@@ -183,7 +185,17 @@ trend = _filtered("trend", dated=True)  # the headline figures per period of the
 
 
 def compliance(f: Filters) -> pd.DataFrame:
-    return _q("compliance", f, today=today())
+    return _q("compliance", f, today=today(), due_day=ward_settings().due_day)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=50)
+def _ward_settings(url: str | None, version: tuple) -> WardSettings:
+    return load_settings(engine_for_url(url))
+
+
+def ward_settings() -> WardSettings:
+    """The ward's settings (names, due day) as stored in the database; the declaration's defaults when none."""
+    return _ward_settings(database_url(), data_version())
 
 
 def obstacles(f: Filters, handled: bool | None = None) -> pd.DataFrame:
