@@ -4,13 +4,16 @@ Every write that changes what a page or a meeting file shows (an ingest, a
 replacing version, an obstacle marked handled or reopened, a restore) adds a
 line to ``audit_log`` in the same transaction. The stamp is read from the
 tail of that log, so it changes the moment such a write commits, for every
-process sharing the database, and costs two primary-key lookups and a count:
+process sharing the database, in one statement of index lookups:
 
-    (last audit id, audit line count, last line's time and action, last submission id)
+    (last change's audit id, its time and action, last submission id)
 
-The count and the last line's time and action tell apart a database restored
-from a backup whose log happens to end at the same id. The last submission id
-is a second witness for stores.
+Audit lines that record a read or a session (``READS``: downloads, logins...)
+are not changes and do not move the stamp, so they do not empty the caches.
+An unknown action counts as a change: the safe side (a needless cache miss,
+never a stale figure). The last line's time and action tell apart a database
+restored from a backup whose log happens to end at the same id; the last
+submission id is a second witness for stores.
 
 A new kind of write that should show at once calls :func:`record_change`
 (or writes its own audit line) in its transaction.
@@ -27,20 +30,22 @@ from storage import models as m
 
 Version = tuple
 
+# Audit actions that change no data (reads, sessions): they leave the version as it is.
+READS = ("download", "export", "view", "login", "login_failed", "logout", "session_expired")
+
 
 def data_version(engine: Engine) -> Version:
     """The stamp of the stored data now (a small hashable tuple); equal stamps mean equal data."""
     with engine.connect() as conn:
-        last_id, count, at, action, last_submission = conn.execute(_STAMP).one()
-    return (last_id, count, str(at) if at is not None else None, action, last_submission)
+        last_id, at, action, last_submission = conn.execute(_STAMP).one()
+    return (last_id, str(at) if at is not None else None, action, last_submission)
 
 
 _a = m.AuditLog
-_last = select(func.max(_a.id)).scalar_subquery()
-# one statement (about 0.1 ms on SQLite, 1 ms on PostgreSQL: bench/bench_data_version.py)
+_last = select(func.max(_a.id)).where(_a.action.not_in(READS)).scalar_subquery()
+# one statement (figures: bench/bench_data_version.py)
 _STAMP = select(
     _last,
-    select(func.count(_a.id)).scalar_subquery(),
     select(_a.at).where(_a.id == _last).scalar_subquery(),
     select(_a.action).where(_a.id == _last).scalar_subquery(),
     select(func.max(m.Submission.id)).scalar_subquery(),

@@ -80,6 +80,21 @@ def test_version_moves_with_every_write_and_only_then(engine):
     assert data_version(engine) not in (v0, v1, v2, v3)
 
 
+def test_reads_and_sessions_in_the_audit_log_leave_the_version(engine):
+    """Downloads and logins are audited too; they change no figure, so they must not empty the caches."""
+    from storage.version import READS, record_change
+
+    _store(engine, "BXDD", 3)
+    v = data_version(engine)
+    with engine.begin() as conn:
+        for action in READS:
+            record_change(conn, action, entity="submission")
+    assert data_version(engine) == v
+    with engine.begin() as conn:
+        record_change(conn, "a_new_kind_of_write")  # unknown: counted as a change (never a stale figure)
+    assert data_version(engine) != v
+
+
 def test_restore_of_a_backup_is_a_new_version(engine, tmp_path):
     from storage.backup import backup, restore
 
