@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import auth, components, data, filters, i18n, present
+from ui import auth, components, data, filters, i18n, present, progress, startup
 
 st.set_page_config(
     page_title="Đảng ủy phường Bạch Đằng – Theo dõi quán triệt Nghị quyết",
@@ -20,8 +20,17 @@ i18n.install()  # Vietnamese for the words Streamlit writes itself (docs/I18N.md
 
 PAGES = {
     "Theo dõi": [
+        # Streamlit 1.67 serves the default page at "/" only (its url_path reads ""), so the
+        # overview's own address "/tong-quan" is a second, hidden page running the same script.
         st.Page(
-            "pages/overview.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan", default=True
+            "pages/overview.py", title="Tổng quan", icon=":material/dashboard:", url_path="trang-chu", default=True
+        ),
+        st.Page(
+            "pages/overview.py",
+            title="Tổng quan",
+            icon=":material/dashboard:",
+            url_path="tong-quan",
+            visibility="hidden",
         ),
         st.Page("pages/tasks.py", title="Tiến độ nhiệm vụ", icon=":material/task_alt:", url_path="tien-do"),
         st.Page("pages/propaganda.py", title="Tuyên truyền", icon=":material/campaign:", url_path="tuyen-truyen"),
@@ -44,10 +53,25 @@ PAGES = {
         ),
         st.Page("pages/audit.py", title="Nhật ký", icon=":material/history:", url_path="nhat-ky"),
     ],
+    "Quản trị": [
+        st.Page("pages/admin_ward.py", title="Thiết lập phường", icon=":material/flag:", url_path="thiet-lap-phuong"),
+        st.Page(
+            "pages/admin_units.py", title="Đơn vị, nhóm", icon=":material/account_tree:", url_path="quan-tri-don-vi"
+        ),
+        st.Page("pages/admin_plans.py", title="Kế hoạch", icon=":material/assignment:", url_path="quan-tri-ke-hoach"),
+        st.Page(
+            "pages/admin_history.py",
+            title="Lịch sử thay đổi",
+            icon=":material/manage_history:",
+            url_path="lich-su-danh-muc",
+        ),
+    ],
 }
 
-with st.spinner("Đang chuẩn bị cơ sở dữ liệu (lần chạy đầu tiên nạp dữ liệu mẫu của phường, mất khoảng nửa phút)…"):
-    data.engine()  # migrates, and seeds the sample ward into a new database; instant afterwards
+startup.require_database()  # a bad DATABASE_URL: a Vietnamese page and stop; read-only: a notice
+with st.spinner("Đang chuẩn bị cơ sở dữ liệu…"):
+    startup.prepare_database(data.engine)  # migrates; a new database gets the sample ward's registry (~1 s)
+progress.sample_fill_note(data.engine())  # the sample year is filled in the background, with a note
 # Nothing is shown before login; the navigation holds only the pages this role may open (ui/auth.py).
 principal = auth.gate(data.engine())
 page = st.navigation(auth.allowed_pages(PAGES, principal))
@@ -57,7 +81,9 @@ if principal.sees_everything:  # unit staff see no ward-wide figures, hence no w
     periods = data.list_periods()
     filters.sidebar_filters(units, periods, data.today())
 if principal.sees_everything and present.requested():  # ?trinh-chieu=1: this view as meeting screens
-    present.run()
+    with startup.page_errors():  # a page's error: a Vietnamese message, the traceback in the log
+        present.run()
 else:
     components.header(data.data_freshness(), presentable=principal.sees_everything)
-    page.run()
+    with startup.page_errors():
+        page.run()

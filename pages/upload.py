@@ -15,6 +15,7 @@ from __future__ import annotations
 import streamlit as st
 
 from storage import review
+from storage.ingest import StorageError
 from ui import auth, data
 from ui import upload_flow as flow
 from ui.format import fmt_period
@@ -142,7 +143,10 @@ def _store(fc: flow.FileCheck) -> None:
     except review.UploadRefused as err:  # lock, closed period, daily limit, another unit
         stored[fc.key] = ("error", str(err))
         return
-    except Exception:  # StorageError or a database failure: this file only
+    except StorageError as err:  # busy (locked), read-only, unknown unit: its own Vietnamese message
+        stored[fc.key] = ("error", str(err))
+        return
+    except Exception:  # a database failure: this file only
         flow.log.exception("storing %r failed", fc.filename)
         stored[fc.key] = ("error", "Không lưu được báo cáo do lỗi của hệ thống; chưa có gì được lưu. Thử lại sau.")
         return
@@ -193,7 +197,7 @@ for idx, fc in enumerate(batch):
                 row_height=WRAP_ROW_HEIGHT,
             )
             st.dataframe(flow.summary_table(result), hide_index=True, width="stretch")
-            for form_key in flow.FORM_ORDER:
+            for form_key in flow.form_keys():
                 if form_key in result.forms:
                     form = flow.FORMS_BY_KEY[form_key]
                     preview = flow.preview_frame(result, form_key)
@@ -278,8 +282,6 @@ else:
     own_history = review.submission_history(engine, principal, unit)  # scoped, never cached
     history = flow.history_table(own_history)
     ids = flow.history_ids(own_history)  # in the table's order (newest first); never shown
-    states = dict(zip(own_history["id"].astype(int), own_history["review"], strict=False))
-    history["Tiếp nhận"] = [review.STATUS.get(states.get(i, "sent"), "") for i in ids]
     if len(history) == 0:
         st.info(f"{names.get(unit, unit)} chưa gửi báo cáo nào.")
     else:

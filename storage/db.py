@@ -51,6 +51,25 @@ def _sqlite_busy_reset(dbapi_conn, _record) -> None:
             pass
 
 
+def _sqlite_connect_read_only_folder(dialect, _record, cargs, cparams):
+    """Open the file as usual; a WAL database in a folder that cannot be written (no ``-shm`` can be
+    made there) is opened immutable instead: it is read, and every write fails as read-only."""
+    import sqlite3
+
+    conn = dialect.loaded_dbapi.connect(*cargs, **cparams)
+    try:
+        conn.execute("PRAGMA schema_version").fetchall()  # the file is opened at the first statement
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        path = Path(cargs[0]) if cargs and isinstance(cargs[0], str) else None
+        if "unable to open" not in str(exc) or path is None or not path.is_file() or cparams.get("uri"):
+            raise
+        log.warning("database %s opened read-only (immutable): %s", path, exc)
+        params = {k: v for k, v in cparams.items() if k != "uri"}
+        return dialect.loaded_dbapi.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True, **params)
+
+
 def get_engine(url: str | None = None, **kwargs) -> Engine:
     """An engine for ``url`` (or DATABASE_URL, or the embedded SQLite file)."""
     url = url or default_url()
@@ -62,6 +81,7 @@ def get_engine(url: str | None = None, **kwargs) -> Engine:
         engine = create_engine(u, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "checkin", _sqlite_busy_reset)
+        event.listen(engine, "do_connect", _sqlite_connect_read_only_folder)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(u, **kwargs)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 import random
 import time
 import zlib
@@ -28,16 +27,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from loaders.forms import FORMS, FORMS_BY_KEY
 from storage import models as m
+from storage.form_tables import as_text, records, row_table, row_values
 from storage.periods import parse_period
 from storage.registry import plan_id, ward_id
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-FORM_ORDER = ("tasks", "propaganda", "attendance")
 
 
 class StorageError(Exception):
@@ -73,128 +72,6 @@ def to_local_naive(value: dt.datetime | None) -> dt.datetime:
     if value.tzinfo is not None:
         return value.astimezone(LOCAL_TZ).replace(tzinfo=None)
     return value
-
-
-# ---------------------------------------------------------------- values
-
-
-def _py(v: Any) -> Any:
-    """A frame cell as a plain Python value (None for every kind of missing)."""
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime()
-    if hasattr(v, "item") and not isinstance(v, str | bytes):  # numpy scalars
-        v = v.item()
-        if isinstance(v, float) and math.isnan(v):
-            return None
-    return v
-
-
-def _date(v: Any) -> dt.date | None:
-    v = _py(v)
-    if v is None:
-        return None
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    if isinstance(v, str):
-        try:
-            return dt.date.fromisoformat(v[:10])
-        except ValueError:
-            return None
-    return None
-
-
-def _int(v: Any) -> int | None:
-    v = _py(v)
-    return None if v is None else int(v)
-
-
-def _float(v: Any) -> float | None:
-    v = _py(v)
-    return None if v is None else float(v)
-
-
-def _text(v: Any) -> str | None:
-    v = _py(v)
-    if v is None:
-        return None
-    if isinstance(v, dt.datetime | dt.date):
-        return v.strftime("%d/%m/%Y")
-    s = str(v).strip()
-    return s or None
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return frame.astype(object).to_dict("records") if len(frame) else []
-
-
-# table column -> (converter, frame column); the stored row also gets its origin (sheet, row)
-_TASK_COLUMNS = {
-    "task_text": (_text, "task_text"),
-    "status": (_text, "status"),
-    "percent": (_float, "percent"),
-    "completed_on": (_date, "completed_on"),
-    "evidence": (_text, "evidence"),
-    "note": (_text, "note"),
-}
-_PROPAGANDA_COLUMNS = {
-    "channel": (_text, "channel"),
-    "topic": (_text, "topic"),
-    "quantity": (_int, "quantity"),
-    "measure_unit": (_text, "measure_unit"),
-    "reach": (_int, "reach"),
-    "date": (_date, "date"),
-    "link": (_text, "link"),
-}
-_ATTENDANCE_COLUMNS = {
-    "event": (_text, "event"),
-    "event_date": (_date, "event_date"),
-    "format": (_text, "format"),
-    "participant_group": (_text, "group"),
-    "invited": (_int, "invited"),
-    "present": (_int, "present"),
-    "absent_excused": (_int, "absent_excused"),
-    "absent_unexcused": (_int, "absent_unexcused"),
-    "note": (_text, "note"),
-}
-
-
-def _row_values(r: dict[str, Any], sf_id: int, columns: dict[str, tuple[Any, str]]) -> dict[str, Any]:
-    """One frame record as a table row: converted columns plus the form and the cell origin."""
-    values = {col: convert(r.get(src)) for col, (convert, src) in columns.items()}
-    values.update(submission_form_id=sf_id, sheet=str(r.get("sheet") or ""), row=int(r["row"]))
-    return values
-
-
-def _task_rows(frame: pd.DataFrame, sf_id: int, task_ids: dict[str, int]) -> tuple[list[dict], list[str | None]]:
-    rows, obstacles = [], []
-    for r in _records(frame):
-        code = _text(r.get("task_code"))
-        due = r.get("due")
-        rows.append(
-            _row_values(r, sf_id, _TASK_COLUMNS)
-            | dict(
-                task_id=task_ids.get(code) if code else None,
-                task_code=code,
-                due_text=_text(r.get("due_text")) if "due_text" in r else _text(due),
-                due_date=_date(r.get("due_date")) if "due_date" in r else _date(due),
-            )
-        )
-        obstacles.append(_text(r.get("obstacles")))
-    return rows, obstacles
-
-
-def _propaganda_rows(frame: pd.DataFrame, sf_id: int) -> list[dict]:
-    return [_row_values(r, sf_id, _PROPAGANDA_COLUMNS) for r in _records(frame)]
-
-
-def _attendance_rows(frame: pd.DataFrame, sf_id: int) -> list[dict]:
-    return [_row_values(r, sf_id, _ATTENDANCE_COLUMNS) for r in _records(frame)]
 
 
 # ---------------------------------------------------------------- storing
@@ -255,6 +132,9 @@ def _store(
     dup = _duplicate(conn, result, sha)
     if dup is not None:
         return dup
+    undeclared = [k for k in result.forms if k not in FORMS_BY_KEY or not FORMS_BY_KEY[k].table]
+    if undeclared:  # never into another form's table
+        raise StorageError(f"Biểu {', '.join(undeclared)} không có trong khai báo các biểu báo cáo.")
     wid = ward_id(conn, ward)
     if wid is None:
         raise StorageError("Cơ sở dữ liệu chưa có phường nào: chưa nạp danh mục đơn vị.")
@@ -265,7 +145,7 @@ def _store(
     month = parse_period(result.period.value).month
     if conn.execute(select(m.Blob.sha256).where(m.Blob.sha256 == sha)).first() is None:
         conn.execute(insert(m.Blob).values(sha256=sha, size=len(data), data=data))
-    forms = [k for k in FORM_ORDER if k in result.forms]
+    forms = [f.key for f in FORMS if f.key in result.forms]
     sub_id = conn.execute(
         insert(m.Submission)
         .values(
@@ -291,6 +171,7 @@ def _store(
     task_ids = dict(conn.execute(select(m.Task.code, m.Task.id).where(m.Task.plan_id == plan_pk)).all())
     outcome = IngestOutcome(result, stored=True, submission_id=sub_id)
     for form in forms:
+        declared = FORMS_BY_KEY[form]
         fd = result.forms[form]
         sf = m.SubmissionForm
         key = (sf.unit_id == unit, sf.period_id == pid, sf.form == form)
@@ -300,7 +181,7 @@ def _store(
         if old is not None:
             conn.execute(update(sf).where(sf.id == old.id).values(is_current=False))
             outcome.replaced.append({"form": form, "version": old.version, "submission_id": old.submission_id})
-            if form == "tasks":
+            if declared.obstacle_field:
                 for r in conn.execute(
                     select(m.TaskRow.task_code, m.Obstacle.text, m.Obstacle.handled_by, m.Obstacle.handled_at)
                     .join(m.TaskRow, m.TaskRow.id == m.Obstacle.task_row_id)
@@ -317,7 +198,7 @@ def _store(
                 period_id=pid,
                 month=month,
                 form=form,
-                plan_id=plan_pk if form == "tasks" else None,
+                plan_id=plan_pk if declared.uses_plan else None,
                 version=last + 1,
                 is_current=True,
                 row_count=len(frame),
@@ -328,36 +209,33 @@ def _store(
             .returning(sf.id)
         ).scalar_one()
         outcome.versions[form] = last + 1
-        if form == "tasks":
-            rows, obstacle_texts = _task_rows(frame, sf_id, task_ids)
-            if rows:
-                ids = conn.execute(
-                    insert(m.TaskRow).returning(m.TaskRow.id, sort_by_parameter_order=True), rows
-                ).scalars()
-                obs = []
-                for row_id, row, text in zip(ids, rows, obstacle_texts, strict=True):
-                    if text:
-                        by, at = handled.get((row["task_code"], text), (None, None))
-                        obs.append(
-                            dict(
-                                submission_form_id=sf_id,
-                                task_row_id=row_id,
-                                text=text,
-                                handled=by is not None or at is not None,
-                                handled_by=by,
-                                handled_at=at,
-                            )
-                        )
-                if obs:
-                    conn.execute(insert(m.Obstacle), obs)
-        elif form == "propaganda":
-            rows = _propaganda_rows(frame, sf_id)
-            if rows:
-                conn.execute(insert(m.PropagandaRow), rows)
-        else:
-            rows = _attendance_rows(frame, sf_id)
-            if rows:
-                conn.execute(insert(m.AttendanceRow), rows)
+        table = row_table(declared)
+        recs = records(frame)
+        rows = [row_values(declared, r, sf_id, task_ids) for r in recs]
+        if not rows:
+            continue
+        if not declared.obstacle_field:
+            conn.execute(insert(table), rows)
+            continue
+        ids = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
+        obs = []
+        code_col = next(f.column or f.key for f in declared.fields if f.kind == "task_code")
+        for row_id, row, r in zip(ids, rows, recs, strict=True):
+            text = as_text(r.get(declared.obstacle_field))
+            if text:
+                by, at = handled.get((row[code_col], text), (None, None))
+                obs.append(
+                    dict(
+                        submission_form_id=sf_id,
+                        task_row_id=row_id,
+                        text=text,
+                        handled=by is not None or at is not None,
+                        handled_by=by,
+                        handled_at=at,
+                    )
+                )
+        if obs:
+            conn.execute(insert(m.Obstacle), obs)
     outcome.version = max(outcome.versions.values(), default=None)
     conn.execute(
         insert(m.AuditLog).values(
