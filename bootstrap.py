@@ -5,7 +5,8 @@
 - ``1``: the sample ward (Bạch Đằng): its registry at once (units, groups, the
   plan and its tasks, settings), then its year of reports, generated and
   ingested through the real check.  The app fills the reports in the
-  background (``start_sample_fill``) with a progress note, newest month first,
+  background (``start_sample_fill``: a low-priority process of its own) with a
+  progress note, newest month first,
   so the overview shows figures within seconds; ``seed_sample_ward`` does the
   same synchronously (tests, benches).
 - ``0``: nothing: a real ward, set up by the office in the app (Quản trị ›
@@ -30,6 +31,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -174,7 +176,7 @@ def _generator_lines(out_dir: str):
 
 @dataclass
 class FillStatus:
-    """Progress of the sample year's fill (read by the app's progress note)."""
+    """Progress of the sample year's fill."""
 
     total_chunks: int = 0
     done_chunks: int = 0
@@ -193,8 +195,8 @@ class FillStatus:
         return self.done_chunks / self.total_chunks if self.total_chunks else 1.0
 
 
-def _fill(engine: Engine, status: FillStatus) -> None:
-    """Generate in a separate process (chunk by chunk) while this thread checks and stores each file."""
+def _fill(engine: Engine, status: FillStatus, on_chunk=None) -> None:
+    """Generate in a separate process (chunk by chunk) while this one checks and stores each file."""
     from storage import settings as st_settings
     from storage.ingest import ingest_bytes
     from storage.registry import load_registry, ward_id
@@ -223,6 +225,8 @@ def _fill(engine: Engine, status: FillStatus) -> None:
                         log.warning("sample report refused: %s %s", p.name, [e.code for e in outcome.result.errors])
                     p.unlink(missing_ok=True)
                 status.done_chunks += 1
+                if on_chunk is not None:
+                    on_chunk(status)
         finally:
             close = getattr(lines, "close", None)
             if close:
@@ -257,39 +261,92 @@ def seed_sample_ward(engine: Engine) -> FillStatus:
     return status
 
 
-_fills: dict[str, FillStatus] = {}
+# --------------------------------------------------------------------------
+# the app's background fill: its own low-priority process, progress in the database
+# --------------------------------------------------------------------------
+
+PROGRESS_KEY = "sample_fill_progress"  # ward_settings key: {"done": n, "total": n, "files": n}
+FILL_NICE = 10  # the fill yields the CPU to the server drawing pages
+_fills: dict[str, subprocess.Popen] = {}
 _fills_lock = threading.Lock()
 
 
-def start_sample_fill(engine: Engine) -> FillStatus | None:
-    """Start (once per database per process) the background fill when it is pending; its status, or None."""
-    key = engine.url.render_as_string(hide_password=True)
+def _fill_process(url: str) -> int:
+    """``python -m bootstrap fill``: store the sample year in DATABASE_URL, writing progress after each job."""
+    from storage import settings as st_settings
+    from storage.db import get_engine
+    from storage.registry import ward_id
+
+    try:
+        os.nice(FILL_NICE)
+    except OSError:
+        pass
+    engine = get_engine(url)
+
+    def progress(status: FillStatus) -> None:
+        with engine.begin() as conn:
+            st_settings.set_extra(
+                conn,
+                ward_id(conn),
+                PROGRESS_KEY,
+                {"done": status.done_chunks, "total": status.total_chunks, "files": status.files},
+            )
+
+    if fill_pending(engine):
+        _fill(engine, FillStatus(), on_chunk=progress)
+    engine.dispose()
+    return 0
+
+
+def start_sample_fill(engine: Engine) -> bool:
+    """Start the background fill (once per database per server process) when it is pending; True
+    while it runs.  A fill interrupted (server stopped) resumes at the next start: stored files are
+    duplicates and are skipped."""
+    key = engine.url.render_as_string(hide_password=False)
     with _fills_lock:
-        status = _fills.get(key)
-        if status is not None:
-            return status
+        proc = _fills.get(key)
+        if proc is not None:
+            return proc.poll() is None
         if not fill_pending(engine):
-            return None
-        status = _fills[key] = FillStatus()
-
-    def run() -> None:
-        try:
-            _fill(engine, status)
-        except Exception as exc:  # shown in the progress note; the next server start resumes
-            log.exception("sample fill failed")
-            status.error = str(exc)
-
-    threading.Thread(target=run, name="sample-fill", daemon=True).start()
-    return status
+            return False
+        _fills[key] = subprocess.Popen(
+            [sys.executable, "-m", "bootstrap", "fill"],  # the address in the environment, not on a command line
+            cwd=Path(__file__).resolve().parent,
+            env={**os.environ, "DATABASE_URL": key},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    return True
 
 
-def fill_status(engine: Engine) -> FillStatus | None:
-    return _fills.get(engine.url.render_as_string(hide_password=True))
+def fill_progress(engine: Engine) -> dict[str, Any] | None:
+    """{"done", "total", "files", "running"} of the background fill, or None when there is none."""
+    from storage import settings as st_settings
+    from storage.registry import ward_id
+
+    key = engine.url.render_as_string(hide_password=False)
+    proc = _fills.get(key)
+    if proc is None:
+        return None
+    with engine.connect() as conn:
+        wid = ward_id(conn)
+        state = st_settings.get_extra(conn, wid, FILL_KEY) if wid else None
+        prog = dict(st_settings.get_extra(conn, wid, PROGRESS_KEY) or {}) if wid else {}
+    running = proc.poll() is None and state == "pending"
+    return {
+        "done": prog.get("done", 0),
+        "total": prog.get("total") or len(_chunks()),
+        "files": prog.get("files", 0),
+        "running": running,
+        "failed": proc.poll() not in (None, 0) or (proc.poll() == 0 and state != "done"),
+    }
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "generate":
         _generate_chunks(sys.argv[2])
+    elif len(sys.argv) == 2 and sys.argv[1] == "fill":
+        sys.exit(_fill_process(os.environ["DATABASE_URL"]))
     else:
-        print("usage: python -m bootstrap generate OUT_DIR", file=sys.stderr)
+        print("usage: python -m bootstrap generate OUT_DIR | fill (DATABASE_URL in the environment)", file=sys.stderr)
         sys.exit(2)

@@ -828,3 +828,121 @@ def history_frame(engine: Engine, limit: int = 500, ward: str | None = None) -> 
             .limit(limit)
         ).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=["at", "actor", "action", "entity", "key", "before", "after"])
+
+
+# --------------------------------------------------------------------------
+# import / export of the whole registry (loaders.registry_book)
+# --------------------------------------------------------------------------
+
+
+def known_names(engine: Engine, ward: str | None = None) -> tuple[set[str], set[str]]:
+    """(active unit codes, group names) a registry workbook's tasks may name besides its own units."""
+    with engine.connect() as conn:
+        wid = ward_id(conn, ward)
+        if wid is None:
+            return set(), set()
+        codes = set(conn.execute(select(m.Unit.code).where(m.Unit.ward_id == wid, m.Unit.active)).scalars())
+        groups = set(conn.execute(select(m.UnitGroup.name).where(m.UnitGroup.ward_id == wid)).scalars())
+    return codes, groups
+
+
+def import_book(engine: Engine, book, *, actor: str, make_current: bool = True, ward: str | None = None) -> dict:
+    """Apply a checked registry workbook in one transaction: groups and units added or renamed (old
+    names kept as aliases, codes stable), the plan created or updated (current when ``make_current``
+    or the ward's first) and its tasks added or changed.  Units and tasks the file leaves out stay as
+    they are.  A book with problems is refused whole.  Returns counts."""
+    if book.problems:
+        first = book.problems[0]
+        raise RegistryError("import.problems", f"Tệp có {len(book.problems)} lỗi, chưa nhập gì. {first.message}")
+    plan = book.plan
+    with engine.begin() as conn:
+        wid = _wid(conn, ward)
+        groups = {
+            n: gid
+            for gid, n in conn.execute(select(m.UnitGroup.id, m.UnitGroup.name).where(m.UnitGroup.ward_id == wid)).all()
+        }
+        units = {r.code: r for r in conn.execute(select(m.Unit.__table__).where(m.Unit.ward_id == wid)).all()}
+        added = renamed = 0
+        for u in book.units:
+            gname = u["group"]
+            if gname and gname not in groups:
+                groups[gname] = conn.execute(
+                    insert(m.UnitGroup)
+                    .values(ward_id=wid, name=gname, position=len(groups), forms=ALL_FORMS, cadence="month")
+                    .returning(m.UnitGroup.id)
+                ).scalar_one()
+            gid = groups.get(gname) if gname else None
+            row = units.get(u["code"])
+            if row is None:
+                conn.execute(
+                    insert(m.Unit).values(
+                        ward_id=wid,
+                        group_id=gid,
+                        code=u["code"],
+                        name=u["name"],
+                        short_name=u["short_name"],
+                        active=True,
+                        position=len(units) + added,
+                    )
+                )
+                added += 1
+            else:
+                if row.name != u["name"]:
+                    _add_alias(conn, row.id, row.name)
+                    renamed += 1
+                conn.execute(
+                    update(m.Unit)
+                    .where(m.Unit.id == row.id)
+                    .values(name=u["name"], short_name=u["short_name"], group_id=gid)
+                )
+        pid = conn.execute(select(m.Plan.id).where(m.Plan.ward_id == wid, m.Plan.code == plan["code"])).scalar()
+        values = dict(title=plan.get("title") or "", number=plan.get("number") or "", issued_on=plan.get("issued_on"))
+        if pid is None:
+            pid = ensure_plan(conn, wid, plan["code"], **values)
+        else:
+            conn.execute(update(m.Plan).where(m.Plan.id == pid).values(**values))
+        if make_current:
+            conn.execute(update(m.Plan).where(m.Plan.ward_id == wid).values(is_current=False))
+            conn.execute(update(m.Plan).where(m.Plan.id == pid).values(is_current=True))
+        existing = {
+            code: tid for tid, code in conn.execute(select(m.Task.id, m.Task.code).where(m.Task.plan_id == pid)).all()
+        }
+        for pos, t in enumerate(book.tasks):
+            due_date, due_text = _due(t["due"])
+            vals = dict(
+                task=t["task"],
+                lead=t["lead"],
+                support=t["support"],
+                cadence=t["cadence"],
+                due_date=due_date,
+                due_text=due_text,
+                position=pos,
+            )
+            if t["code"] in existing:
+                conn.execute(update(m.Task).where(m.Task.id == existing[t["code"]]).values(**vals))
+            else:
+                conn.execute(insert(m.Task).values(ward_id=wid, plan_id=pid, code=t["code"], plan_ref="", **vals))
+        resolve_assignees(conn, wid)
+        counts = {
+            "units_added": added,
+            "units_renamed": renamed,
+            "units": len(book.units),
+            "tasks": len(book.tasks),
+            "plan": plan["code"],
+        }
+        _record(conn, wid, actor, "registry.import", "plan", plan["code"], None, counts)
+    return counts
+
+
+def export_book(engine: Engine, plan: str | None = None, ward: str | None = None) -> bytes:
+    """The ward's active units, a plan (the current one) and its tasks as a registry workbook."""
+    from loaders.registry_book import write_registry_book
+    from storage.registry import registry_rows
+
+    with engine.connect() as conn:
+        wid = ward_id(conn, ward)
+        units, tasks = registry_rows(conn, ward, plan)
+        pid = plan_id(conn, wid, plan)
+        row = conn.execute(select(m.Plan.__table__).where(m.Plan.id == pid)).first() if pid else None
+    info = {"code": row.code, "number": row.number, "issued_on": row.issued_on, "title": row.title} if row else {}
+    return write_registry_book(units, info, tasks)
