@@ -52,6 +52,10 @@ names = dict(zip(units["code"].astype(str), units["name"].astype(str), strict=Fa
 # again whatever the widgets say (storage/review.py).
 principal = auth.require("office", "unit")
 own_units = auth.unit_options(principal, names)
+setup = flow.ward_state(engine)
+if not setup["ready"]:  # a new ward: say what is missing instead of refusing every file
+    flow.setup_missing(setup)
+    st.stop()
 
 
 def _registry():
@@ -244,11 +248,7 @@ for idx, fc in enumerate(batch):
                 kind, message = done
                 {"stored": st.success, "duplicate": st.info, "error": st.error}[kind](message)
         else:
-            st.error(
-                f"Tệp bị từ chối: {len(result.errors)} lỗi. Chưa có gì được lưu. "
-                "Sửa các lỗi trong bảng dưới đây rồi gửi lại.",
-                icon=":material/block:",
-            )
+            st.error(flow.refusal_banner(result), icon=":material/block:")
             cells = flow.cells_to_fix(result.errors)
             if cells:
                 st.caption(f"Ô cần sửa: {flow.md_escape(cells)}")

@@ -15,6 +15,7 @@ from storage.ingest import existing_versions
 from storage.queries import Filters
 from storage.registry import load_registry
 from tests.conftest import ROOT
+from tests.page_helpers import TEST_ACCOUNTS, login
 from tests.upload_helpers import (
     XLSX_MIME,
     attendance_rows,
@@ -254,9 +255,16 @@ def test_period_choices_and_markdown_escape():
 # ====================================================================== page (AppTest through app.py)
 
 
-def open_upload(url: str) -> AppTest:
-    """app.py, then the upload page (``page_env`` has set DATABASE_URL to ``url``)."""
+# The office test account sends in the page tests; its name is the sender (issue 12).
+SENDER = f"{TEST_ACCOUNTS['office']['display_name']} ({TEST_ACCOUNTS['office']['username']})"
+SENDER_MD = "Người gửi: **Văn phòng \\(kiểm thử\\) \\(test\\.vanphong\\)**"
+
+
+def open_upload(url: str, role: str = "office") -> AppTest:
+    """app.py logged in as ``role`` (the office may send for every unit), then the upload page
+    (``page_env`` has set DATABASE_URL to ``url``)."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    login(at, url, role)
     at.run()
     at.switch_page("pages/upload.py")
     at.run()
@@ -303,11 +311,10 @@ def test_page_valid_upload_confirmed_stored_and_on_the_dashboard(page_env, engin
     upload(at, ("cb-kdc3-t02.xlsx", report_xlsx()))
     assert any("1 tệp hợp lệ, 0 tệp bị từ chối" in t for t in texts(at))
     assert any(list(f.columns) == flow.SUMMARY_COLUMNS and f["Số dòng"].tolist() == ["2", "1"] for f in frames(at))
-    # no sender yet: the confirm button is there but disabled
-    (confirm,) = buttons(at, "Xác nhận gửi")
-    assert confirm.disabled
+    # the sender is the logged-in account, never a text box (issue 12)
+    assert not [t for t in at.text_input if t.key == "upload_sender"]
+    assert any(SENDER_MD in m.value for m in at.markdown)
     assert row_counts(engine)["submissions"] == 0
-    at.text_input(key="upload_sender").input("Nguyễn Văn A").run()
     (confirm,) = buttons(at, "Xác nhận gửi")
     assert not confirm.disabled
     confirm.click().run()
@@ -321,7 +328,7 @@ def test_page_valid_upload_confirmed_stored_and_on_the_dashboard(page_env, engin
     # the unit's history on the same page
     at.selectbox(key="upload_unit").set_value(UNIT).run()
     history = [f for f in frames(at) if list(f.columns) == flow.HISTORY_COLUMNS]
-    assert len(history) == 1 and history[0].loc[0, "Người gửi"] == "Nguyễn Văn A"
+    assert len(history) == 1 and history[0].loc[0, "Người gửi"] == SENDER
 
     # and on the dashboard
     at.switch_page("pages/overview.py")
@@ -336,10 +343,9 @@ def test_page_valid_upload_confirmed_stored_and_on_the_dashboard(page_env, engin
 
 def test_page_refused_upload_shows_the_cell_and_stores_nothing(page_env, engine):
     at = open_upload(page_env)
-    at.text_input(key="upload_sender").input("Nguyễn Văn A").run()
     before = row_counts(engine)
     upload(at, ("cb-kdc3-t02.xlsx", bad_attendance_xlsx()))
-    assert any("Tệp bị từ chối: 1 lỗi. Chưa có gì được lưu." in e.value for e in at.error)
+    assert any("Tệp bị từ chối: 1 lỗi (liệt kê trong bảng dưới đây). Chưa có gì được lưu." in e.value for e in at.error)
     problems = [f for f in frames(at) if list(f.columns) == flow.PROBLEM_COLUMNS]
     assert len(problems) == 1
     assert problems[0].loc[0, "Ô"] == "G8" and problems[0].loc[0, "Biểu (trang tính)"] == "Biểu 03"
@@ -352,7 +358,6 @@ def test_page_refused_upload_shows_the_cell_and_stores_nothing(page_env, engine)
 
 def test_page_replacement_warns_and_creates_version_2(page_env, engine):
     at = open_upload(page_env)
-    at.text_input(key="upload_sender").input("Nguyễn Văn A").run()
     upload(at, ("t02.xlsx", report_xlsx()))
     buttons(at, "Xác nhận gửi")[0].click().run()
     newer = report_xlsx(attendance=attendance_rows(invited=70, present=66, excused=4), with_propaganda=False)
@@ -368,7 +373,6 @@ def test_page_replacement_warns_and_creates_version_2(page_env, engine):
 
 def test_page_batch_of_mixed_files(page_env, engine):
     at = open_upload(page_env)
-    at.text_input(key="upload_sender").input("Trần Thị B").run()
     upload(
         at,
         ("kdc3.xlsx", report_xlsx()),
@@ -385,7 +389,7 @@ def test_page_batch_of_mixed_files(page_env, engine):
     assert not at.exception
     assert len([s for s in at.success if s.value.startswith("Đã lưu báo cáo")]) == 2
     assert row_counts(engine)["submissions"] == 2
-    assert set(queries.submission_history(engine, "KDC04")["sender"]) == {"Trần Thị B"}
+    assert set(queries.submission_history(engine, "KDC04")["sender"]) == {SENDER}
 
 
 def test_page_hostile_files_are_refused_and_the_server_keeps_serving(page_env, engine):
@@ -437,7 +441,6 @@ def test_page_template_and_history_downloads(page_env, engine):
     assert any(f"{NAMES[UNIT]} chưa gửi báo cáo nào." in i.value for i in at.info)
 
     # a file of another unit than the one chosen is flagged before confirming
-    at.text_input(key="upload_sender").input("A").run()
     upload(at, ("kdc4.xlsx", report_xlsx(unit_name="Chi bộ Khu dân cư số 4")))
     assert any("không phải của đơn vị đang chọn" in w.value for w in at.warning)
     upload(at, ("kdc3.xlsx", report_xlsx()))

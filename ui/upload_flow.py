@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from loaders.forms import FORMS_BY_KEY, LIMITS, VOCABULARIES
+from loaders.forms import FORMS, FORMS_BY_KEY, LIMITS, VOCABULARIES
 from loaders.problems import Problem, make
 from loaders.result import CheckResult
 from loaders.safety import human_size
@@ -41,12 +41,13 @@ log = logging.getLogger(__name__)
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACCEPTED_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
-FORM_ORDER = ("tasks", "propaganda", "attendance")
 
 PROBLEM_COLUMNS = ["Biểu (trang tính)", "Ô", "Mức độ", "Lỗi", "Cách sửa"]
 SUMMARY_COLUMNS = ["Biểu", "Trang tính", "Số dòng", "Tổng"]
 REPLACEMENT_COLUMNS = ["Biểu", "Số liệu", "Bản đang dùng", "Bản mới", "Thay đổi"]
-HISTORY_COLUMNS = ["Kỳ báo cáo", "Biểu", "Phiên bản", "Hiện hành", "Tệp", "Người gửi", "Thời điểm nhận"]
+HISTORY_COLUMNS = ["Kỳ báo cáo", "Biểu", "Phiên bản", "Hiện hành", "Tệp", "Người gửi", "Thời điểm nhận", "Tiếp nhận"]
+# The office's review of a stored file (storage/review.py), as the history shows it.
+REVIEW_LABELS = {"sent": "Chờ tiếp nhận", "received": "Đã tiếp nhận", "returned": "Trả lại để sửa"}
 
 
 # ---------------------------------------------------------------- checking
@@ -79,6 +80,11 @@ class FileCheck:
     @property
     def problems(self) -> list[Problem]:
         return [*self.result.errors, *self.result.warnings]
+
+
+def form_keys() -> list[str]:
+    """The declared forms' keys, in declaration order (loaders.forms)."""
+    return [f.key for f in FORMS]
 
 
 def extension_problem(filename: str) -> Problem | None:
@@ -310,7 +316,8 @@ def stored_message(outcome, unit_names: dict[str, str], fc: FileCheck | None = N
 
 
 def _form_pos(item) -> int:
-    return FORM_ORDER.index(item[0]) if item[0] in FORM_ORDER else 99
+    keys = form_keys()
+    return keys.index(item[0]) if item[0] in keys else 99
 
 
 # ---------------------------------------------------------------- describing
@@ -343,7 +350,7 @@ def summary_table(result: CheckResult) -> pd.DataFrame:
     """One row per form found: sheet, data rows, and the form's sums."""
     rows = []
     summary = result.form_summary()
-    for key in FORM_ORDER:
+    for key in form_keys():
         if key not in result.forms:
             continue
         form = FORMS_BY_KEY[key]
@@ -391,11 +398,27 @@ def preview_frame(result: CheckResult, form_key: str) -> pd.DataFrame:
     return pd.DataFrame(out, dtype="string")
 
 
+def problem_place(p: Problem) -> str:
+    """ "Biểu 01 (trang tính «Tiến độ»)": the form and the sheet as named in the file; "Cả tệp" for the file."""
+    if p.form in FORMS_BY_KEY and p.sheet:
+        from loaders.detect import place
+
+        return place(FORMS_BY_KEY[p.form], p.sheet)
+    return p.sheet or "Cả tệp"
+
+
+def refusal_banner(result: CheckResult) -> str:
+    """The refused file's headline; its counts are exactly the rows of the problems table below it."""
+    n_err, n_warn = len(result.errors), len(result.warnings)
+    counts = f"{n_err} lỗi" + (f" và {n_warn} cảnh báo" if n_warn else "")
+    return f"Tệp bị từ chối: {counts} (liệt kê trong bảng dưới đây). Chưa có gì được lưu. Sửa các lỗi rồi gửi lại."
+
+
 def problems_table(problems: Iterable[Problem]) -> pd.DataFrame:
     """Every problem in one table: sheet, cell, level, what is wrong, how to fix it."""
     rows = [
         [
-            p.sheet or "Cả tệp",
+            problem_place(p),
             p.cell or "",
             "Lỗi" if p.severity == "error" else "Cảnh báo",
             p.message,
@@ -451,7 +474,7 @@ def replacement_table(fc: FileCheck) -> pd.DataFrame:
     """Per form that would be replaced: its stored (old) and new row counts and totals."""
     rows = []
     summary = fc.result.form_summary()
-    for key in FORM_ORDER:
+    for key in form_keys():
         if key not in fc.existing:
             continue
         form = FORMS_BY_KEY[key]
@@ -535,6 +558,7 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
             "Tệp": [str(v) for v in h["filename"]],
             "Người gửi": [str(v) if v is not None and v == v else "" for v in h["sender"]],
             "Thời điểm nhận": [fmt_datetime(v) for v in h["received_at"]],
+            "Tiếp nhận": [REVIEW_LABELS.get(str(v), "") for v in h["review"]] if "review" in h else [""] * len(h),
         },
         dtype="string",
     )
@@ -589,3 +613,23 @@ def md_escape(text: Any) -> str:
     s = "" if text is None else str(text)
     s = s.replace("\r", " ").replace("\n", " ")
     return _MD_SPECIAL.sub(r"\\\1", s)
+
+
+def ward_state(engine) -> dict:
+    """What the ward has set up (storage.admin.ward_state): ``ready`` once it has units and a plan with tasks."""
+    from storage.admin import ward_state as _state
+
+    return _state(engine)
+
+
+def setup_missing(state: dict) -> None:
+    """The upload page of a ward not set up yet: what is missing and where the office sets it up."""
+    import streamlit as st
+
+    st.warning(
+        "Chưa nhận báo cáo được vì phường chưa thiết lập xong danh mục, còn thiếu: "
+        + ", ".join(state["missing"])
+        + ". Văn phòng Đảng ủy thiết lập trong mục Quản trị (Thiết lập phường; Đơn vị, nhóm; Kế hoạch) "
+        "hoặc nhập một tệp Excel danh mục; sau đó trang này nhận báo cáo ngay.",
+        icon=":material/construction:",
+    )
