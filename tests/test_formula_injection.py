@@ -375,3 +375,59 @@ def test_bidi_controls_never_reach_storage(backend, tmp_path):
             next(gen)
         except StopIteration:
             pass
+
+
+# ---------------------------------------------------------------- what the pages really hand out
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    """A SQLite database like the app's, holding the hostile reports (the pages do not depend on the backend)."""
+    from page_helpers import build_database
+
+    from storage import db
+
+    url = build_database(tmp_path_factory.mktemp("pages") / "site.db", seed=False, registry=True)
+    engine = db.get_engine(url)
+    for unit, (key, text) in zip(sample_registry().units, HOSTILE.items(), strict=False):
+        assert ingest_bytes(engine, hostile_report(unit.name, text), f"{key}.xlsx", sender=text[:200]).stored
+    engine.dispose()
+    return url
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "page, params, must_offer",
+    [
+        ("pages/overview.py", {}, False),  # its lists lead to the pages that handle them; no download
+        ("pages/tasks.py", {}, True),
+        ("pages/attendance.py", {}, True),
+        ("pages/obstacles.py", {}, True),
+        ("pages/unit.py", {"unit": "VPDU"}, True),
+        ("pages/export.py", {}, True),
+    ],
+)
+def test_every_download_a_page_offers_is_inert(hostile_site, page, params, must_offer, monkeypatch):
+    """Run the page as the office, catch every st.download_button it draws, build each file as a
+    click would, and look inside: no formula in an xlsx, no unescaped field in a CSV."""
+    import streamlit
+    from page_helpers import environment, run_page
+
+    offered: list[tuple[str, object]] = []
+
+    def record(label, data, file_name=None, *args, **kwargs):
+        offered.append((file_name or label, data))
+        return False
+
+    monkeypatch.setattr(streamlit, "download_button", record)
+    at = run_page(hostile_site, page, params={"from": "2026-02", "to": "2026-02", **params}, today="2026-03-05")
+    assert not at.exception, [e.value for e in at.exception]
+    with environment(hostile_site, "2026-03-05"):  # a click runs in the app's environment
+        files = {name: data() if callable(data) else data for name, data in offered}
+    spreadsheets = {n: d for n, d in files.items() if str(n).endswith((".xlsx", ".csv"))}
+    assert spreadsheets or not must_offer, f"{page} offered no table download ({sorted(files)})"
+    for name, data in spreadsheets.items():
+        if name.endswith(".xlsx"):
+            assert formulas(data) == [], (page, name)
+        else:
+            assert unsafe_csv_fields(data) == [], (page, name)
