@@ -34,6 +34,7 @@ from exports.format import (
     channel_label,
     compliance_label,
     fmt_date,
+    fmt_int,
     format_label,
     is_missing,
     participant_label,
@@ -42,6 +43,7 @@ from exports.format import (
     topic_label,
 )
 from loaders import safe_cells
+from loaders.forms import FORMS
 from storage.figures import FIGURES, compare, coverage_text
 
 SHEETS = (
@@ -270,7 +272,25 @@ def _sheet_overview(wb: Workbook, data: ReportData) -> None:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
         ws.row_dimensions[row].height = _height([text], [sum(widths)])
         row += 1
+    _form_totals(ws, row + 1, data, widths)
     ws.print_title_rows = f"{start}:{start}"
+
+
+def _form_totals(ws: Worksheet, row: int, data: ReportData, widths: Sequence[float]) -> int:
+    """Rows and declared sums of every declared form in scope (loaders.forms), one line per form."""
+    records = []
+    for form in FORMS:
+        entry = data.totals.get(form.key)
+        if not entry:
+            continue
+        sums = "; ".join(f"{header}: {fmt_int(entry.get(k, 0))}" for k, header in form.sum_headers.items())
+        records.append({"form": f"{form.sheet_title}. {form.name}", "rows": entry.get("rows", 0), "sums": sums})
+    cols = (
+        Col("Biểu báo cáo", widths[0], key="form"),
+        Col("Số dòng số liệu", widths[1], XL_INT, key="rows"),
+        Col("Tổng cộng", widths[2] + widths[3], key="sums"),
+    )
+    return _table(ws, row, cols, records)
 
 
 def _sheet_tasks(wb: Workbook, data: ReportData) -> None:

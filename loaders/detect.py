@@ -22,6 +22,7 @@ from loaders.forms import (
     SIGNATURE_WORDS,
     UNIT_LABELS,
     Form,
+    on_declare,
 )
 from loaders.raw import CellError, RawSheet
 from loaders.text import _fold, clean, fold
@@ -88,6 +89,15 @@ class _FormLabels:
 
 
 _LABELS = {form.key: _FormLabels(form) for form in FORMS}
+
+
+@on_declare
+def _refresh_labels() -> None:
+    """A form declared later (loaders.forms.declare): its labels, and no cached match made without it."""
+    _LABELS.clear()
+    _LABELS.update({form.key: _FormLabels(form) for form in FORMS})
+    _all_matches.cache_clear()
+    _text_kind_short.cache_clear()
 
 
 def _fold_label(value: Any) -> str:
@@ -455,12 +465,24 @@ def _collect_rows(table: Table) -> None:
 # --------------------------------------------------------------------------
 
 
+def place(form: Form, sheet_name: str) -> str:
+    """'Biểu 03', or 'Biểu 03 (trang tính «BC T2»)' when the sheet has another name in the file:
+    how every message names where a problem is (the form, and the sheet as the user named it)."""
+    title = form.sheet_title
+    if fold(sheet_name) == fold(title):
+        return title
+    return f"{title} (trang tính «{sheet_name}»)"
+
+
 @dataclass
 class TitleText:
     kind: str  # "unit" | "period"
     text: str  # the value as written
-    source: str  # "Biểu 02!A5 (Đơn vị báo cáo)"
+    source: str  # "Biểu 02 (trang tính «BC»), ô A5, dòng «Đơn vị báo cáo»", or "tên tệp"
     labelled: bool
+    sheet: str | None = None  # the sheet's name in the file (None: the file name)
+    cell: str | None = None  # the cell the value was read from
+    form: str | None = None  # the key of the form whose title block holds it
 
 
 _UNIT_LABELS = {fold(x) for x in UNIT_LABELS}
@@ -506,18 +528,21 @@ def title_texts(table: Table) -> list[TitleText]:
                 labelled = _label_of(line)
                 if labelled:
                     kind, label, value = labelled
+                    at = (r, c)
                     if not value:  # the value sits in the next non-empty cell to the right
                         for c2 in range(c + 1, len(row)):
                             if not is_blank(row[c2]):
                                 value = clean(row[c2])
                                 seen_cells.add((r, c2))
+                                at = (r, c2)
                                 break
                     if value:
-                        found.append(TitleText(kind, value, f"{sheet.name}!{a1(r, c)} ({label})", True))
+                        found.append(_title_text(table, kind, value, at, label, True))
                     continue
                 folded = fold(line)
                 if folded == _ISSUER or folded.startswith(_ISSUER + " "):
                     rest = ""
+                    at = (r, c)
                     # the unit line: the rest of this cell, else the next non-empty cell below
                     lines = [clean(x) for x in v.splitlines() if clean(x)]
                     if line_no + 1 < len(lines):
@@ -528,15 +553,21 @@ def title_texts(table: Table) -> list[TitleText]:
                             if isinstance(below, str) and fold(below):
                                 rest = clean(below.splitlines()[0])
                                 seen_cells.add((r2, c))
+                                at = (r2, c)
                                 break
                     if rest and fold(rest):
-                        found.append(
-                            TitleText("unit", rest, f"{sheet.name}!{a1(r, c)} (dòng dưới {ISSUING_BODY})", False)
-                        )
+                        found.append(_title_text(table, "unit", rest, at, f"dưới {ISSUING_BODY}", False))
                     break
                 if (r, c) in seen_cells:
                     continue
                 period = parse_period(line, bare=False)
                 if period:
-                    found.append(TitleText("period", line, f"{sheet.name}!{a1(r, c)}", False))
+                    found.append(_title_text(table, "period", line, (r, c), None, False))
     return found
+
+
+def _title_text(table: Table, kind: str, value: str, at: tuple[int, int], label: str | None, labelled: bool):
+    """The source names the form, the sheet as the unit named it, the cell, and the line's label."""
+    cell = a1(*at)
+    source = f"{place(table.form, table.sheet.name)}, ô {cell}" + (f", dòng «{label}»" if label else "")
+    return TitleText(kind, value, source, labelled, table.sheet.name, cell, table.form.key)

@@ -13,6 +13,7 @@ folded when compared.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # --------------------------------------------------------------------------
@@ -196,6 +197,10 @@ class Field:
     required_value: bool = False
     vocabulary: str | None = None
     width: int = 14  # template column width
+    # storage: the table column this field is stored in (default: its key); False: not a column of the
+    # form's table (Biểu 01's obstacles go to their own table, see Form.obstacle_field)
+    column: str | None = None
+    stored: bool = True
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,38 @@ class Form:
     report_fields: tuple[str, ...] = ()
     # a row whose first text cells say one of these is a total row
     total_words: tuple[str, ...] = ("Tổng cộng", "Cộng", "Tổng", "Tổng số", "Cộng tổng")
+    # --- what the other layers take from the declaration
+    name: str = ""  # Vietnamese name shown with the sheet title ("Tiến độ thực hiện nhiệm vụ")
+    table: str = ""  # storage: the table of the normalised rows (columns: stored_columns())
+    obstacle_field: str | None = None  # storage: a text field whose non-empty cells become obstacles
+    row_checks: tuple[str, ...] = ()  # names of loaders.validate.ROW_CHECKS run on every row
+    template_rows: int = 10  # empty input rows of the template
+    guide: str = ""  # the template guide's paragraph on this form (Vietnamese)
+
+    def stored_columns(self) -> tuple[StoredColumn, ...]:
+        """The columns of the form's table, derived from its fields' kinds (besides id, form, sheet, row)."""
+        out: list[StoredColumn] = []
+        for f in self.fields:
+            if f.kind == "rownum" or not f.stored:
+                continue
+            if f.kind == "due":  # a deadline keeps its text and, when it names one, its date
+                out += [
+                    StoredColumn("due_text", "text", "due_text", f.key),
+                    StoredColumn("due_date", "date", "due_date", f.key),
+                ]
+            else:
+                out.append(StoredColumn(f.column or f.key, STORED_TYPES[f.kind], f.key))
+        return tuple(out)
+
+    @property
+    def uses_plan(self) -> bool:
+        """Rows name plan tasks (a field of kind task_code): the form belongs to the plan it was checked against."""
+        return any(f.kind == "task_code" for f in self.fields)
+
+    @property
+    def sum_headers(self) -> dict[str, str]:
+        """The summed fields (check output, upload summary, totals, exports) and their Vietnamese headers."""
+        return {k: self.field(k).header for k in self.sums}
 
     def field(self, key: str) -> Field:
         for f in self.fields:
@@ -226,6 +263,25 @@ class Form:
     @property
     def label(self) -> str:
         return self.sheet_title
+
+
+# How a field kind is stored (storage maps these to SQL types): text, int, float or date.
+STORED_TYPES = {
+    "text": "text",
+    "task_code": "text",
+    "choice": "text",
+    "count": "int",
+    "percent": "float",
+    "date": "date",
+}
+
+
+@dataclass(frozen=True)
+class StoredColumn:
+    name: str  # the table's column
+    type: str  # text | int | float | date
+    source: str  # the frame's column
+    fallback: str | None = None  # frame column read when ``source`` is absent
 
 
 _STT = Field("row_no", "STT", "rownum", ("TT", "Số TT", "Số thứ tự", "No"), width=6)
@@ -265,13 +321,31 @@ TASKS = Form(
         ),
         Field("completed_on", "Ngày hoàn thành", "date", ("Ngày HT", "Thời gian hoàn thành thực tế")),
         Field("evidence", "Kết quả, sản phẩm", "text", ("Kết quả", "Sản phẩm", "Kết quả sản phẩm"), width=36),
-        Field("obstacles", "Khó khăn, vướng mắc", "text", ("Khó khăn", "Vướng mắc", "Khó khăn vướng mắc"), width=30),
+        Field(
+            "obstacles",
+            "Khó khăn, vướng mắc",
+            "text",
+            ("Khó khăn", "Vướng mắc", "Khó khăn vướng mắc"),
+            width=30,
+            stored=False,
+        ),
         Field("note", "Ghi chú", "text", (), width=18),
     ),
     required_any=(("task_code", "task_text"),),
     sums=(),
     data_fields=("task_code", "task_text", "status"),
     report_fields=("status", "percent", "completed_on", "evidence", "obstacles", "note"),
+    name="Tiến độ thực hiện nhiệm vụ",
+    table="task_rows",
+    obstacle_field="obstacles",
+    row_checks=("task_match", "task_status"),
+    template_rows=5,
+    guide=(
+        "- Các nhiệm vụ được giao cho đơn vị đã ghi sẵn; chỉ điền tình trạng, tỷ lệ hoàn thành, "
+        "ngày hoàn thành, kết quả và khó khăn, vướng mắc (nếu có). Nhiệm vụ đã hoàn thành phải ghi "
+        "ngày hoàn thành (không ghi ngày trong tương lai). Nhiệm vụ thường xuyên ghi tình trạng "
+        "“Đang thực hiện” khi trong kỳ có triển khai."
+    ),
 )
 
 PROPAGANDA = Form(
@@ -323,6 +397,14 @@ PROPAGANDA = Form(
     ),
     sums=("quantity", "reach"),
     data_fields=("channel", "topic", "quantity"),
+    name="Kết quả tuyên truyền",
+    table="propaganda_rows",
+    row_checks=("propaganda_period",),
+    template_rows=20,
+    guide=(
+        "- Mỗi dòng là một hình thức và một nội dung tuyên truyền; ghi số lượng tin, bài, buổi, "
+        "lớp... và số người tham dự hoặc lượt tiếp cận (nếu có). Thời gian nằm trong kỳ báo cáo."
+    ),
 )
 
 ATTENDANCE = Form(
@@ -350,6 +432,7 @@ ATTENDANCE = Form(
             ("Thành phần tham dự", "Đối tượng", "Thành phần dự"),
             vocabulary="participant_group",
             width=40,
+            column="participant_group",
         ),
         Field(
             "invited",
@@ -391,10 +474,48 @@ ATTENDANCE = Form(
     ),
     sums=("invited", "present"),
     data_fields=("event", "invited", "present"),
+    name="Tham dự hội nghị, học tập quán triệt",
+    table="attendance_rows",
+    row_checks=("attendance_counts",),
+    template_rows=12,
+    guide=(
+        "- Mỗi dòng là một thành phần tham dự của một hội nghị, buổi học tập. Số có mặt không "
+        "lớn hơn số được triệu tập; số có mặt cộng số vắng bằng số được triệu tập."
+    ),
 )
 
-FORMS: tuple[Form, ...] = (TASKS, PROPAGANDA, ATTENDANCE)
+# The declared forms, in order.  A list, so that a form declared later (``declare``, e.g. by a test
+# fixture) is seen by every module that imported it; modules that precompute from the forms
+# register a refresh with ``on_declare``.
+FORMS: list[Form] = [TASKS, PROPAGANDA, ATTENDANCE]
 FORMS_BY_KEY = {f.key: f for f in FORMS}
+_ON_DECLARE: list[Callable[[], None]] = []
+
+
+def on_declare(refresh: Callable[[], None]) -> Callable[[], None]:
+    """Call ``refresh`` whenever the declared forms change (precomputed tables, caches)."""
+    _ON_DECLARE.append(refresh)
+    return refresh
+
+
+def declare(form: Form) -> None:
+    """Add a form to the declaration (or replace the one with its key)."""
+    if form.key in FORMS_BY_KEY:
+        FORMS[FORMS.index(FORMS_BY_KEY[form.key])] = form
+    else:
+        FORMS.append(form)
+    FORMS_BY_KEY[form.key] = form
+    for refresh in _ON_DECLARE:
+        refresh()
+
+
+def withdraw(key: str) -> None:
+    """Remove a declared form (the inverse of ``declare``)."""
+    form = FORMS_BY_KEY.pop(key)
+    FORMS.remove(form)
+    for refresh in _ON_DECLARE:
+        refresh()
+
 
 # Values of Biểu 01's "Thời hạn" that name no date: ongoing ("thường xuyên") or as needed ("khi phát sinh").
 ONGOING_WORDS = ("Thường xuyên", "Hàng tháng", "Liên tục", "TX", "Khi phát sinh", "Khi có yêu cầu")
@@ -402,6 +523,9 @@ ONGOING_WORDS = ("Thường xuyên", "Hàng tháng", "Liên tục", "TX", "Khi p
 # Title-block labels (folded when compared).
 UNIT_LABELS = ("Đơn vị báo cáo", "Đơn vị", "Tên đơn vị", "Chi bộ", "Cơ quan, đơn vị")
 PERIOD_LABELS = ("Kỳ báo cáo", "Kỳ", "Tháng báo cáo", "Thời gian báo cáo")
+# A unit with nothing to report in a form says so: the first data row holds one of these, alone
+# (the first is what the template's guide tells units to write).
+NOTHING_TO_REPORT = ("Không có", "Không phát sinh", "Không có số liệu", "Không có hoạt động")
 ISSUING_BODY = "ĐẢNG BỘ PHƯỜNG BẠCH ĐẰNG"
 WARD_NAME = "Bạch Đằng"
 
@@ -429,22 +553,26 @@ LIMITS = Limits()
 
 @dataclass(frozen=True)
 class Rule:
-    """A cross-field rule; the checks live in loaders.validate keyed by code."""
+    """A cross-field rule: its problem code (severity and wording in loaders.problems) and the
+    registered row check that raises it (loaders.validate.ROW_CHECKS), named in ``Form.row_checks``."""
 
     code: str
     form: str
-    severity: str  # "error" | "warning"
+    check: str
     fields: tuple[str, ...] = field(default_factory=tuple)
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("tasks.completed_on_required", "tasks", "error", ("status", "completed_on")),
-    Rule("tasks.completed_on_future", "tasks", "error", ("completed_on",)),
-    Rule("tasks.percent_status_mismatch", "tasks", "warning", ("status", "percent")),
-    Rule("propaganda.date_outside_period", "propaganda", "warning", ("date",)),
-    Rule("attendance.present_gt_invited", "attendance", "error", ("present", "invited")),
+    Rule("tasks.completed_on_required", "tasks", "task_status", ("status", "completed_on")),
+    Rule("tasks.completed_on_future", "tasks", "task_status", ("completed_on",)),
+    Rule("tasks.percent_status_mismatch", "tasks", "task_status", ("status", "percent")),
+    Rule("propaganda.date_outside_period", "propaganda", "propaganda_period", ("date",)),
+    Rule("attendance.present_gt_invited", "attendance", "attendance_counts", ("present", "invited")),
     Rule(
-        "attendance.sum_mismatch", "attendance", "warning", ("present", "absent_excused", "absent_unexcused", "invited")
+        "attendance.sum_mismatch",
+        "attendance",
+        "attendance_counts",
+        ("present", "absent_excused", "absent_unexcused", "invited"),
     ),
 )
 

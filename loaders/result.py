@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from loaders.forms import FORMS, FORMS_BY_KEY
 from loaders.problems import Problem
 
 __all__ = ["CheckResult", "FormData", "FoundValue", "Problem"]
@@ -31,11 +32,13 @@ class FoundValue:
 class FormData:
     """One form found in the workbook, normalised."""
 
-    form: str  # "tasks" | "propaganda" | "attendance"
+    form: str  # a declared form's key (loaders.forms)
     sheet: str  # the sheet's name in the file
     frame: pd.DataFrame  # one row per data row; columns: form fields + "sheet", "row"
     header_row: int  # 1-based Excel row of the (last) header row
     columns: dict[str, str] = field(default_factory=dict)  # field key -> column letter
+    # the unit declared it has nothing to report in this form (a "Không có" row: forms.NOTHING_TO_REPORT)
+    nothing_to_report: bool = False
 
 
 @dataclass
@@ -51,17 +54,19 @@ class CheckResult:
     size: int | None = None
 
     def form_summary(self) -> dict[str, dict[str, int]]:
-        from loaders.forms import FORMS_BY_KEY
-
+        """Rows and the declared sums of every form found, in declaration order (``check --json``'s ``forms``)."""
+        undeclared = [k for k in self.forms if k not in FORMS_BY_KEY]
+        if undeclared:  # never left out silently
+            raise KeyError(f"forms not in the declaration: {undeclared}")
         out: dict[str, dict[str, int]] = {}
-        for key in ("tasks", "propaganda", "attendance"):
-            if key not in self.forms:
+        for form in FORMS:
+            if form.key not in self.forms:
                 continue
-            frame = self.forms[key].frame
+            frame = self.forms[form.key].frame
             entry = {"rows": int(len(frame))}
-            for f in FORMS_BY_KEY[key].sums:
+            for f in form.sums:
                 entry[f] = int(pd.to_numeric(frame[f], errors="coerce").fillna(0).sum()) if f in frame else 0
-            out[key] = entry
+            out[form.key] = entry
         return out
 
     def to_json(self) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from loaders import safe_cells, values
-from loaders.forms import FORMS, VOCABULARIES, Form
+from loaders.forms import FORMS, NOTHING_TO_REPORT, VOCABULARIES, Form
 from loaders.registry import Registry, Task, Unit
 from loaders.settings import DEFAULTS, WardSettings
 
@@ -35,7 +35,6 @@ FONT_NAME = "Times New Roman"
 LISTS_SHEET = "Danh mục"
 GUIDE_SHEET = "Hướng dẫn"
 HEADER_TOP = 9  # 1-based row of the (first) header row
-EMPTY_ROWS = {"tasks": 5, "propaganda": 20, "attendance": 12}
 DATE_FORMAT = "DD/MM/YYYY"
 CADENCE_DUE_TEXT = {"ongoing": "Thường xuyên", "as_needed": "Khi phát sinh"}
 SEND_TO = "Thường trực Đảng ủy phường (qua Ban Xây dựng Đảng)"
@@ -333,8 +332,13 @@ def _guide_sheet(wb: Workbook, unit: Unit, period: str, settings: WardSettings) 
         ("", _font()),
         ("1. Quy định chung", _font(12, bold=True)),
         (
-            "- Mỗi đơn vị gửi một tệp cho mỗi kỳ báo cáo, gồm các biểu có số liệu; biểu không có số liệu "
-            "thì để trống (không xóa dòng tiêu đề).",
+            "- Mỗi đơn vị gửi một tệp cho mỗi kỳ báo cáo. Tệp mẫu chưa điền gì không được tính là báo cáo.",
+            _font(),
+        ),
+        (
+            f"- Biểu nào trong kỳ đơn vị không có gì để báo cáo thì ghi “{NOTHING_TO_REPORT[0]}” vào ô đầu "
+            "tiên của một dòng trống trong bảng (sau cột STT), để trống các ô khác của dòng đó; không xóa "
+            "dòng tiêu đề. Biểu 01: các dòng nhiệm vụ ghi sẵn mà chưa có gì để báo cáo thì để nguyên.",
             _font(),
         ),
         (
@@ -369,32 +373,8 @@ def _guide_sheet(wb: Workbook, unit: Unit, period: str, settings: WardSettings) 
             required = " (bắt buộc)" if f.required_value else ""
             cols.append(f"cột “{head}”{required}" + (f": {extra}" if extra else ""))
         lines.append(("- Các cột: " + "; ".join(cols) + ".", _font()))
-        if form.key == "tasks":
-            lines.append(
-                (
-                    "- Các nhiệm vụ được giao cho đơn vị đã ghi sẵn; chỉ điền tình trạng, tỷ lệ hoàn thành, "
-                    "ngày hoàn thành, kết quả và khó khăn, vướng mắc (nếu có). Nhiệm vụ đã hoàn thành phải ghi "
-                    "ngày hoàn thành (không ghi ngày trong tương lai). Nhiệm vụ thường xuyên ghi tình trạng "
-                    "“Đang thực hiện” khi trong kỳ có triển khai.",
-                    _font(),
-                )
-            )
-        if form.key == "propaganda":
-            lines.append(
-                (
-                    "- Mỗi dòng là một hình thức và một nội dung tuyên truyền; ghi số lượng tin, bài, buổi, "
-                    "lớp... và số người tham dự hoặc lượt tiếp cận (nếu có). Thời gian nằm trong kỳ báo cáo.",
-                    _font(),
-                )
-            )
-        if form.key == "attendance":
-            lines.append(
-                (
-                    "- Mỗi dòng là một thành phần tham dự của một hội nghị, buổi học tập. Số có mặt không "
-                    "lớn hơn số được triệu tập; số có mặt cộng số vắng bằng số được triệu tập.",
-                    _font(),
-                )
-            )
+        if form.guide:
+            lines.append((form.guide, _font()))
         lines.append(("", _font()))
     lines.append((f"{len(FORMS) + 2}. Giá trị được chọn trong danh sách", _font(12, bold=True)))
     vocab_titles = {
@@ -457,8 +437,8 @@ def build_template(
         first = numbering + 1
         columns = {f.key: get_column_letter(i) for i, f in enumerate(form.fields, start=1)}
         task_rows: dict[str, int] = {}
-        prelisted = tasks if form.key == "tasks" else []
-        last = first + len(prelisted) + EMPTY_ROWS[form.key] - 1
+        prelisted = tasks if form.uses_plan else []  # rows pre-filled with the unit's plan tasks
+        last = first + len(prelisted) + form.template_rows - 1
         _input_rows(ws, form, first, last)
         for n, task in enumerate(prelisted, start=1):
             r = first + n - 1

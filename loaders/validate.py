@@ -21,14 +21,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.internals import create_dataframe_from_blocks
 
 from loaders.detect import Table, a1, col_letter, is_blank
-from loaders.forms import VOCABULARIES, Field, Form
+from loaders.detect import place as detect_place
+from loaders.forms import NOTHING_TO_REPORT, VOCABULARIES, Field, Form
 from loaders.problems import Problem, make
 from loaders.raw import CellError
 from loaders.registry import Registry
@@ -67,11 +70,8 @@ class Context:
 
 
 def place(table: Table) -> str:
-    """'Biểu 03', or 'Biểu 03 (trang tính “BC T2”)' when the sheet has another name."""
-    title = table.form.sheet_title
-    if fold(table.sheet.name) == fold(title):
-        return title
-    return f"{title} (trang tính “{table.sheet.name}”)"
+    """'Biểu 03', or 'Biểu 03 (trang tính «BC T2»)' when the sheet has another name."""
+    return detect_place(table.form, table.sheet.name)
 
 
 def _shown(value: Any) -> str:
@@ -96,7 +96,9 @@ class Reporter:
         """The catalogue's problem ``code`` (loaders.problems) at a cell of this table, or at the table."""
         cell = a1(row, col) if row is not None and col is not None else None
         where = f"{self.place}, ô {cell}" if cell else self.place
-        problem = make(code, sheet=self.form.sheet_title, cell=cell, variant=variant, where=where, **params)
+        problem = make(
+            code, sheet=self.table.sheet.name, form=self.form.key, cell=cell, variant=variant, where=where, **params
+        )
         (self.errors if problem.severity == "error" else self.warnings).append(problem)
 
     def reason(
@@ -185,29 +187,71 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def expected_column(table: Table, key: str) -> int:
+    """The 0-based column where the form's field ``key`` (absent from the header) was expected: between
+    the columns of the declared fields before and after it that were found, the column whose header
+    cell is empty (a deleted header), else one whose header was not recognised (a misspelt one),
+    else the column right after the field before it."""
+    order = [f.key for f in table.form.fields]
+    i = order.index(key)
+    cols = table.columns
+    before = [cols[k] for k in order[:i] if k in cols]
+    after = [cols[k] for k in order[i + 1 :] if k in cols]
+    lo = max(before) + 1 if before else (min(after) - 1 if after else table.first_col)
+    hi = min(after) - 1 if after and (not before or min(after) > max(before)) else max(cols.values(), default=lo) + 1
+    lo = max(lo, 0)
+    mapped = set(cols.values())
+    header_rows = range(table.header_top, table.header_row + 1)
+
+    def header_blank(c: int) -> bool:
+        return all(is_blank(_at(table.grid, r, c)) for r in header_rows)
+
+    span = [c for c in range(lo, max(lo, hi) + 1) if c not in mapped]
+    for c in span:
+        if header_blank(c):
+            return c
+    if span:
+        return span[0]
+    return max(before) + 1 if before else table.first_col
+
+
+def _at(grid: list[list[Any]], r: int, c: int) -> Any:
+    row = grid[r] if 0 <= r < len(grid) else None
+    return row[c] if row is not None and 0 <= c < len(row) else None
+
+
 def validate_table(table: Table, ctx: Context) -> tuple[FormData, list[Problem], list[Problem]]:
     form = table.form
     rep = Reporter(table)
     fields = [f for f in form.fields if f.kind != "rownum"]
 
-    # --- columns
+    # --- columns: a missing one is reported at the header cell where the form expects it
     for f in form.fields:
         if f.required_column and f.key not in table.columns:
-            rep.reason(f, "missing_column", table.header_row, table.first_col)
+            rep.reason(f, "missing_column", table.header_row, expected_column(table, f.key))
     for keys in form.required_any:
         if not any(k in table.columns for k in keys):
             headers = " hoặc ".join(f"“{form.field(k).header}”" for k in keys)
             rep.add(
-                f"{form.key}.{keys[0]}.missing_column", table.header_row, table.first_col, "any_of", headers=headers
+                f"{form.key}.{keys[0]}.missing_column",
+                table.header_row,
+                expected_column(table, keys[0]),
+                "any_of",
+                headers=headers,
             )
 
     records: list[dict[str, Any]] = []
     report_cols = [table.columns[k] for k in form.report_fields if k in table.columns]
     plan = [(f, table.columns.get(f.key), _parser(form, f)) for f in fields]
     sheet_name = table.sheet.name
+    stt_col = table.columns.get("row_no")
+    nothing = False
     for r in table.data_rows:
         row = table.grid[r]
         width = len(row)
+        if says_nothing(row, stt_col):  # "Không có": the unit has nothing to report in this form
+            nothing = True
+            continue
         if report_cols and all(is_blank(row[c] if c < width else None) for c in report_cols):
             _not_reported(rep, r)
             continue
@@ -219,15 +263,18 @@ def validate_table(table: Table, ctx: Context) -> tuple[FormData, list[Problem],
             if err is not None:
                 rep.reason(f, "cell_error", r, col, _shown(err), "no_value" if err.kind == "no_value" else None)
             else:
+                unreadable = False
                 try:
                     parsed = parse(value)
                 except ValueProblem as problem:
+                    unreadable = True  # one problem per cause: this cell gets its parse error alone
                     if f.kind == "due":
                         rep.reason(f, "not_date", r, col, problem.shown, "due")  # a warning
                         parsed = (None, problem.shown)
                     else:
                         rep.reason(f, problem.reason, r, col, problem.shown)
-                if f.kind != "due" and parsed is None and f.required_value and col is not None:
+                        rec[f"_{f.key}_error"] = True
+                if not unreadable and f.kind != "due" and parsed is None and f.required_value and col is not None:
                     rep.reason(f, "required", r, col)
             if f.kind == "due":
                 due_date, due_text = parsed if parsed else (None, None)
@@ -246,9 +293,29 @@ def validate_table(table: Table, ctx: Context) -> tuple[FormData, list[Problem],
     frame = _frame(form, records)
     letters = {k: col_letter(c) for k, c in table.columns.items()}
     data = FormData(
-        form=form.key, sheet=table.sheet.name, frame=frame, header_row=table.header_row + 1, columns=letters
+        form=form.key,
+        sheet=table.sheet.name,
+        frame=frame,
+        header_row=table.header_row + 1,
+        columns=letters,
+        nothing_to_report=nothing and not records,
     )
     return data, rep.errors, rep.warnings
+
+
+_NOTHING = {fold(x) for x in NOTHING_TO_REPORT}
+
+
+def says_nothing(row: list[Any], stt_col: int | None) -> bool:
+    """A row whose only text (besides the STT) is "Không có" (loaders.forms.NOTHING_TO_REPORT)."""
+    said = False
+    for c, v in enumerate(row):
+        if c == stt_col or is_blank(v):
+            continue
+        if not isinstance(v, str) or fold(v).strip(" .") not in _NOTHING:
+            return False
+        said = True
+    return said
 
 
 def _not_reported(rep: Reporter, r: int) -> None:
@@ -267,21 +334,41 @@ def _not_reported(rep: Reporter, r: int) -> None:
     )
 
 
+RowCheck = Callable[[Form, dict[str, Any], int, Reporter, Context], None]
+
+
+@dataclass(frozen=True)
+class RegisteredCheck:
+    run: RowCheck
+    needs_period: bool = False  # reads Context.period (known only once every sheet is read)
+
+
+# The row checks a form names in its declaration (``Form.row_checks``); each raises the problem
+# codes of loaders.forms.RULES that name it (plus, for task_match, the task-matching cell codes).
+ROW_CHECKS: dict[str, RegisteredCheck] = {}
+
+
+def row_check(name: str, *, needs_period: bool = False) -> Callable[[RowCheck], RowCheck]:
+    def register(run: RowCheck) -> RowCheck:
+        ROW_CHECKS[name] = RegisteredCheck(run, needs_period)
+        return run
+
+    return register
+
+
 def uses_period(form: Form) -> bool:
     """Whether a form's rules read ``Context.period`` (else a table can be validated before the period is known)."""
-    return form.key == "propaganda"  # _propaganda_rules: dates within the period
+    return any(ROW_CHECKS[name].needs_period for name in form.row_checks)
 
 
 def _row_rules(form: Form, rec: dict[str, Any], r: int, rep: Reporter, ctx: Context) -> None:
-    if form.key == "tasks":
-        _task_rules(form, rec, r, rep, ctx)
-    elif form.key == "propaganda":
-        _propaganda_rules(form, rec, r, rep, ctx)
-    elif form.key == "attendance":
-        _attendance_rules(form, rec, r, rep)
+    for name in form.row_checks:
+        ROW_CHECKS[name].run(form, rec, r, rep, ctx)
 
 
-def _task_rules(form: Form, rec: dict[str, Any], r: int, rep: Reporter, ctx: Context) -> None:
+@row_check("task_match")
+def _task_match(form: Form, rec: dict[str, Any], r: int, rep: Reporter, ctx: Context) -> None:
+    """The task code resolved against the plan, or the task found by its text."""
     code_f, text_f = form.field("task_code"), form.field("task_text")
     cols = rep.table.columns
     code, text = rec.get("task_code"), rec.get("task_text")
@@ -334,6 +421,10 @@ def _task_rules(form: Form, rec: dict[str, Any], r: int, rep: Reporter, ctx: Con
             other_lc=lower_first(text_f.header),
         )
 
+
+@row_check("task_status")
+def _task_status(form: Form, rec: dict[str, Any], r: int, rep: Reporter, ctx: Context) -> None:
+    """Status, completion date and percent agree."""
     status_f, pct_f, done_f = form.field("status"), form.field("percent"), form.field("completed_on")
     status, pct, done_on = rec.get("status"), rec.get("percent"), rec.get("completed_on")
     done_label = choice_matcher(VOCABULARIES["status"]).vocabulary.by_key("done").label
@@ -373,7 +464,9 @@ def _task_rules(form: Form, rec: dict[str, Any], r: int, rep: Reporter, ctx: Con
             )
 
 
-def _propaganda_rules(form: Form, rec: dict[str, Any], r: int, rep: Reporter, ctx: Context) -> None:
+@row_check("propaganda_period", needs_period=True)
+def _propaganda_period(form: Form, rec: dict[str, Any], r: int, rep: Reporter, ctx: Context) -> None:
+    """An activity's date lies within the reporting period."""
     day = rec.get("date")
     if day is None or not ctx.period:
         return
@@ -390,7 +483,9 @@ def _propaganda_rules(form: Form, rec: dict[str, Any], r: int, rep: Reporter, ct
         )
 
 
-def _attendance_rules(form: Form, rec: dict[str, Any], r: int, rep: Reporter) -> None:
+@row_check("attendance_counts")
+def _attendance_counts(form: Form, rec: dict[str, Any], r: int, rep: Reporter, ctx: Context) -> None:
+    """Present never above invited; present plus absent equals invited."""
     invited, present = rec.get("invited"), rec.get("present")
     inv_f, pre_f = form.field("invited"), form.field("present")
     if invited is None or present is None:
@@ -433,15 +528,9 @@ def _attendance_rules(form: Form, rec: dict[str, Any], r: int, rep: Reporter) ->
 
 def frame_columns(form: Form) -> list[str]:
     cols = [f.key for f in form.fields if f.kind != "rownum"]
-    if form.key == "tasks":
+    if any(f.kind == "due" for f in form.fields):  # a deadline also keeps its date and its text
         cols += ["due_date", "due_text"]
     return cols + ["sheet", "row"]
-
-
-def _object_array(values: list[Any]) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
 
 
 def _int64_array(values: list[Any]) -> Any:
@@ -504,10 +593,6 @@ def _frame(form: Form, records: list[dict[str, Any]]) -> pd.DataFrame:
     one 2-D object block, one float block, the Int64 arrays and the row
     numbers, with no dtype inference and no consolidation pass.
     """
-    try:
-        from pandas.api.internals import create_dataframe_from_blocks
-    except ImportError:  # pragma: no cover - pandas before 3.0
-        return _frame_from_arrays(form, records)
     plan = _frame_plan(form)
     n = len(records)
     objects = np.empty((len(plan.objects), n), dtype=object)
@@ -525,30 +610,3 @@ def _frame(form: Form, records: list[dict[str, Any]]) -> pd.DataFrame:
     rows = np.array([rec.get("row") for rec in records], dtype="int64").reshape(1, n)
     blocks.append((rows, plan.row_place))
     return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n), columns=plan.columns.copy())
-
-
-def _frame_from_arrays(form: Form, records: list[dict[str, Any]]) -> pd.DataFrame:
-    """The column-by-column build (kept as the fallback, and as the reference in checks)."""
-    columns = frame_columns(form)
-    kinds = {f.key: f.kind for f in form.fields}
-    arrays: list[Any] = []
-    for col in columns:
-        values = [rec.get(col) for rec in records]
-        kind = kinds.get(col)
-        if kind == "count":
-            arrays.append(_int64_array(values))
-        elif kind == "percent":
-            arrays.append(np.array([np.nan if v is None else float(v) for v in values], dtype="float64"))
-        elif col == "row":
-            arrays.append(np.array(values, dtype="int64"))
-        else:
-            arrays.append(_object_array(values))
-    index = pd.RangeIndex(len(records))
-    try:  # ~4x faster than the public constructors for these small frames (no dtype inference)
-        return pd.DataFrame._from_arrays(
-            arrays, columns=pd.Index(columns, dtype=object), index=index, verify_integrity=False
-        )
-    except (AttributeError, TypeError):  # pragma: no cover - should pandas drop the helper
-        return pd.DataFrame(
-            {c: pd.Series(a, index=index, dtype=a.dtype, copy=False) for c, a in zip(columns, arrays, strict=True)}
-        )

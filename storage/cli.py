@@ -137,6 +137,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_totals(args) -> int:
+    from loaders.forms import FORMS_BY_KEY
     from storage.periods import parse_period
     from storage.queries import Filters, totals
 
@@ -152,9 +153,12 @@ def cmd_totals(args) -> int:
     if args.json:
         print(json.dumps({"period": args.period, "unit": args.unit, "forms": forms}, ensure_ascii=False))
     else:
-        labels = {"tasks": "Biểu 01", "propaganda": "Biểu 02", "attendance": "Biểu 03"}
         for form, sums in forms.items():
-            print(labels[form] + ": " + ", ".join(f"{k} = {v:,}".replace(",", ".") for k, v in sums.items()))
+            print(
+                FORMS_BY_KEY[form].sheet_title
+                + ": "
+                + ", ".join(f"{k} = {v:,}".replace(",", ".") for k, v in sums.items())
+            )
     return 0
 
 

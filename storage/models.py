@@ -39,6 +39,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from loaders.forms import FORMS
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -47,7 +49,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-FORM_KEYS = ("tasks", "propaganda", "attendance")
+FORM_KEYS = tuple(f.key for f in FORMS)  # the declared forms (loaders.forms), for the registry's groups
 
 
 class Base(DeclarativeBase):

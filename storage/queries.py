@@ -37,9 +37,11 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, and_, case, distinct, func, literal, or_, select, update
 
+from loaders.forms import FORMS, FORMS_BY_KEY
 from loaders.settings import DEFAULTS
 from storage import models as m
 from storage.figures import as_of, month_is_open, trend_buckets
+from storage.form_tables import row_table
 from storage.periods import due_date, month_of, month_range, shift_month
 from storage.registry import ward_id
 
@@ -99,7 +101,7 @@ def _current(form: str, wid: int, f: Filters, *, from_month: bool = True, to_mon
     q = select(
         sf.id.label("sf_id"), sf.unit_id.label("unit_id"), sf.month.label("month"), sf.submission_id.label("sub_id")
     ).where(sf.ward_id == wid, sf.form == form, sf.is_current)
-    if form == "tasks":  # Biểu 01 counts for the plan it was checked against
+    if FORMS_BY_KEY[form].uses_plan:  # Biểu 01 counts for the plan it was checked against
         q = q.where(sf.plan_id == _plan_id(wid, f))
     if from_month and f.period_from:
         q = q.where(sf.month >= f.period_from)
@@ -734,24 +736,20 @@ def totals(engine: Engine, f: Filters | None = None) -> dict[str, dict[str, int]
     """Current versions' rows and sums per form, in the ``check --json`` ``forms`` shape
     (a form appears when some current version of it is in scope)."""
     f = _f(f)
-    specs = {
-        "tasks": (m.TaskRow, ()),
-        "propaganda": (m.PropagandaRow, ("quantity", "reach")),
-        "attendance": (m.AttendanceRow, ("invited", "present")),
-    }
     out: dict[str, dict[str, int]] = {}
     with engine.connect() as conn:
         wid = ward_id(conn, f.ward)
-        for form, (model, sums) in specs.items():
-            cur = _current(form, wid, f)
+        for form in FORMS:  # every declared form, its table and sums from the declaration
+            cur = _current(form.key, wid, f)
             n_forms = conn.execute(select(func.count()).select_from(cur)).scalar()
             if not n_forms:
                 continue
-            q = select(func.count(model.id), *[func.coalesce(func.sum(getattr(model, c)), 0) for c in sums]).join(
-                cur, cur.c.sf_id == model.submission_form_id
+            table, sums = row_table(form), form.sums
+            q = select(func.count(table.c.id), *[func.coalesce(func.sum(table.c[c]), 0) for c in sums]).join(
+                cur, cur.c.sf_id == table.c.submission_form_id
             )
             r = conn.execute(q).one()
-            out[form] = {"rows": int(r[0]), **{c: int(v) for c, v in zip(sums, r[1:], strict=True)}}
+            out[form.key] = {"rows": int(r[0]), **{c: int(v) for c, v in zip(sums, r[1:], strict=True)}}
     return out
 
 
