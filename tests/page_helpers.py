@@ -81,7 +81,7 @@ TEST_ACCOUNTS = {
 }
 
 
-def test_account(url: str, role: str = "office", units: tuple[str, ...] = ("KDC01",)) -> int:
+def ensure_test_account(url: str, role: str = "office", units: tuple[str, ...] = ("KDC01",)) -> int:
     """The id of the test account of ``role`` in the database at ``url`` (created when missing,
     with the office account too, since the app refuses to start without one)."""
     from sqlalchemy import select
@@ -121,7 +121,7 @@ def login(at: AppTest, url: str, role: str = "office", units: tuple[str, ...] = 
     from storage import accounts, db
     from ui.auth import SESSION_KEY
 
-    account_id = test_account(url, role, units)
+    account_id = ensure_test_account(url, role, units)
     engine = db.get_engine(url)
     try:
         token = accounts.start_session(engine, account_id)
