@@ -15,16 +15,16 @@ components.now_block(f, names)
 
 # ------------------------------------------------------------------ the period viewed
 h = data.headline(f)
-components.range_status(h, filters.current_label())
 components.figure_cards(["done_share", "tasks_overdue", "propaganda_quantity", "attendance_rate", "on_time_share"], h)
 
 # ------------------------------------------------------------------ trends of the three measures
 tr = trends.trend_frame(f)
 for col, key in zip(st.columns(3), ["done_share", "propaganda_quantity", "attendance_rate"], strict=True):
     with col:
-        charts.show(trends.chart(tr, key), key=f"ov_trend_{key}")
+        charts.show(trends.chart(tr, key, height=250), key=f"ov_trend_{key}")
+components.range_status(h, filters.current_label())  # an open range: how many units have reported
 open_note = trends.open_note(tr)
-if open_note:
+if open_note and not h.get("open"):
     st.caption(open_note)
 
 # ------------------------------------------------------------------ tasks by status (the card's denominator)

@@ -35,7 +35,7 @@ VIEWS = {
         "export-page-unit",
     ),
 }
-OVERVIEW_LABEL = "Số lượng tuyên truyền (tin, bài, buổi, ...)"
+OVERVIEW_LABEL = "Tin, bài, buổi tuyên truyền"  # storage.figures.FIGURES["propaganda_quantity"].label
 
 
 def vn_int(n: int) -> str:

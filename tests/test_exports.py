@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from exports import format as vf
@@ -14,6 +15,7 @@ from exports.slides import SLIDE_TITLES, build_deck
 from exports.word import PLACEHOLDER, SECTIONS, build_report
 from storage import db
 from storage import queries as q
+from storage.figures import FIGURES, NO_PREVIOUS
 from storage.queries import Filters
 from tests.export_helpers import (
     RAW_KEYS,
@@ -132,17 +134,18 @@ def test_workbook_figures_equal_queries(ward, f):
     assert ov["A3"].value == vf.filters_text(
         f, dict(zip(*[q.list_units(ward)[c] for c in ("code", "name")], strict=True))
     )
-    for label, key in (
-        ("Số lượng tuyên truyền (tin, bài, buổi, ...)", "propaganda_quantity"),
-        ("Số người được triệu tập học tập, quán triệt", "attendance_invited"),
-        ("Tỷ lệ nộp báo cáo đúng hạn", "on_time_share"),
-        ("Nhiệm vụ quá hạn", "tasks_overdue"),
-    ):
+    # labels from the figures registry; the previous range's value only when it has reports
+    # (issue 10: a previous range without any report used to show 0 and a change against it)
+    for key in ("propaganda_quantity", "attendance_invited", "on_time_share", "tasks_overdue"):
+        label = FIGURES[key].label
         cell = find_cell(ov, label)
         assert cell is not None, label
         assert ov.cell(row=cell.row, column=2).value == pytest.approx(h[key]), label
-        if h["previous"]:
+        if h["previous"] and h["previous"]["reports_received"]:
             assert ov.cell(row=cell.row, column=3).value == pytest.approx(h["previous"][key])
+        elif h["previous"]:
+            assert ov.cell(row=cell.row, column=3).value is None
+            assert ov.cell(row=cell.row, column=4).value == NO_PREVIOUS
 
     pr = wb["Tuyên truyền"]
     rows = table_below(pr, find_cell(pr, "Hình thức tuyên truyền"))
@@ -207,10 +210,11 @@ def test_workbook_layout_formats_and_print_setup(small):
     od = wb["Nhiệm vụ quá hạn"]
     rows = table_below(od, find_cell(od, "Mã NV"))
     overdue = q.overdue_tasks(small, Q1, TODAY)
-    assert [r[0] for r in rows] == list(overdue["task_code"]) == ["NV01", "NV03"]
+    # as of the range's end (31/03/2026), not today (issue 10): NV03, due 31/03, is not yet overdue
+    assert [r[0] for r in rows] == list(overdue["task_code"]) == ["NV01"]
     due = od.cell(row=find_cell(od, "Mã NV").row + 1, column=4)
     assert due.value.date() == dt.date(2026, 2, 11) and due.number_format == vf.XL_DATE
-    assert rows[0][4] == (TODAY - dt.date(2026, 2, 11)).days
+    assert rows[0][4] == (dt.date(2026, 3, 31) - dt.date(2026, 2, 11)).days
     _no_raw_keys(xlsx_strings(wb))
 
 
@@ -281,7 +285,7 @@ def test_report_administrative_layout(small):
     assert bordered and all(t.style.name == "Table Grid" for t in bordered)
     # Vietnamese numbers: social media 30 + 1.234 posts, 12.500 + 45.678 reached
     assert docx_table_with(doc, "Hình thức tuyên truyền")[1] == ["Mạng xã hội", "1.264", "58.178"]
-    assert "NV01." in text and "quá hạn 58 ngày" in text
+    assert "NV01." in text and "quá hạn 48 ngày" in text  # counted to the range's end, 31/03/2026
     assert "Đường truyền trực tuyến tại điểm cầu phường chưa ổn định" in text
 
 
@@ -312,10 +316,12 @@ def test_deck_figures_equal_queries(ward, f):
             vf.channel_label(c): n for c, n in zip(by_channel["channel"], by_channel["quantity"], strict=True)
         }
 
-    by_period = q.propaganda_by_period(ward, f)
-    if not by_period.empty:
-        total_line = chart_series(slides[5].charts[0])["Tổng số"]
-        assert total_line == list(by_period.groupby("period")["quantity"].sum().sort_index().astype(float))
+    # over time: the window ending at the chosen period (issue 10), one column per period
+    trend = q.trend(ward, f, TODAY)
+    if int(trend["reports_received"].sum()):
+        columns = chart_series(slides[5].charts[0])[FIGURES["propaganda_quantity"].label]
+        assert chart_categories(slides[5].charts[0]) == list(trend["label"])
+        assert columns == [0.0 if pd.isna(v) else float(v) for v in trend["propaganda_quantity"]]
 
     by_group = q.attendance_by_group(ward, f)
     if not by_group.empty:
@@ -329,9 +335,16 @@ def test_deck_figures_equal_queries(ward, f):
 
     comp = q.compliance(ward, f, today=TODAY)
     if not comp.empty:
+        # the chart shows the 12-month window; the range's own months add up to the range's counts
         series = chart_series(slides[7].charts[0])
+        in_range = [
+            i
+            for i, c in enumerate(chart_categories(slides[7].charts[0]))
+            if f.period_from is None or f.period_from <= f"{c[3:]}-{c[:2]}" <= f.period_to
+        ]
         for key in ("on_time", "late", "missing"):
-            assert sum(series[vf.compliance_label(key)]) == int((comp["status"] == key).sum())
+            shown = series[vf.compliance_label(key)]
+            assert sum(shown[i] for i in in_range) == int((comp["status"] == key).sum())
     for s in slides:
         _no_raw_keys(s.texts)
         for chart in s.charts:

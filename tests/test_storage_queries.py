@@ -262,7 +262,11 @@ def test_tasks(db):
     assert tl.loc["NV01", "units_assigned"] == 2 and tl.loc["NV01", "units_done"] == 1
     assert tl.loc["NV01", "done_share"] == pytest.approx(0.5)
     assert tl.loc["NV02", "status"] == "done"
-    assert tl.loc["NV03", "status"] == "in_progress" and tl.loc["NV03", "overdue"]  # due 31/03/2026
+    # due 31/03/2026: overdue is counted as of the range's end (28/02), so not yet (issue 10) ...
+    assert tl.loc["NV03", "status"] == "in_progress" and not tl.loc["NV03", "overdue"]
+    # ... and overdue in a range that ends after its due date
+    feb_apr = q.Filters("2026-02", "2026-04")
+    assert q.task_timeline(db, feb_apr, TODAY).set_index("task_code").loc["NV03", "overdue"]
     assert tl.loc["NV06", "status"] == "ongoing" and pd.isna(tl.loc["NV06", "done_share"])
     assert not tl.loc["NV06", "overdue"]
     # Status is cumulative: done in February stays done in a March-only range.
@@ -272,9 +276,11 @@ def test_tasks(db):
         q.task_timeline(db, q.Filters("2026-01", "2026-01"), TODAY).set_index("task_code").loc["NV01", "status"]
         == "not_started"
     )
-    ov = q.overdue_tasks(db, FEB, TODAY)
+    assert q.overdue_tasks(db, FEB, TODAY).empty  # as of 28/02/2026
+    ov = q.overdue_tasks(db, feb_apr, TODAY)  # the range has not ended: as of today
     assert list(ov["task_code"]) == ["NV03"] and ov.loc[0, "days_overdue"] == (TODAY - D(2026, 3, 31)).days
-    assert q.overdue_tasks(db, FEB, D(2026, 3, 1)).empty
+    assert q.overdue_tasks(db, q.Filters(), TODAY)["task_code"].tolist() == ["NV03"]  # no period: today
+    assert q.overdue_tasks(db, feb_apr, D(2026, 3, 1)).empty
     grid = q.task_unit_grid(db, FEB, TODAY)
     row = grid[(grid.task_code == "NV01") & (grid.unit_code == "VPDU")].iloc[0]
     assert row["status"] == "done" and row["percent"] == 100.0 and row["period"] == "2026-02"
@@ -316,7 +322,10 @@ def test_compliance_hand_built(db):
 def test_headline(db):
     h = q.headline(db, FEB, TODAY)
     assert h["tasks_total"] == 5 and h["tasks_done"] == 2 and h["done_share"] == pytest.approx(0.4)
-    assert h["tasks_overdue"] == 1  # NV03: due 31/03/2026, in progress; NV04/NV05 have no due date
+    assert h["tasks_overdue"] == 0  # NV03 (due 31/03/2026) is not overdue as of 28/02/2026, the range's end
+    assert h["as_of"] == D(2026, 2, 28) and not h["open"]
+    assert h["reports_received"] == 3 and h["reports_expected"] == 39
+    assert q.headline(db, q.Filters("2026-02", "2026-04"), TODAY)["tasks_overdue"] == 1  # as of today
     assert h["propaganda_quantity"] == 12 and h["propaganda_reach"] == 440
     assert h["attendance_invited"] == 60 and h["attendance_present"] == 51
     assert h["attendance_rate"] == pytest.approx(51 / 60)
@@ -324,6 +333,7 @@ def test_headline(db):
     assert h["on_time_share"] == pytest.approx(2 / 39)
     p = h["previous"]
     assert p["propaganda_quantity"] == 0 and p["tasks_done"] == 0 and p["units_on_time"] == 0
+    assert p["reports_received"] == 0  # January: no report, so no change is shown (storage.figures.compare)
     assert q.headline(db, q.Filters(), TODAY)["previous"] is None
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+import re
 
 import pandas as pd
 import streamlit as st
 
 from loaders.settings import DEFAULTS
-from storage.figures import AGAINST, FIGURES, as_of, compare, coverage_text, help_text
+from storage.figures import AGAINST, FIGURES, NO_PREVIOUS, as_of, compare, coverage_text, help_text
 from storage.queries import Filters
 from ui import data, filters, tables
 from ui.format import (
@@ -183,7 +183,9 @@ def figure_card(col, key: str, h: dict) -> None:
         col.metric(
             fig.label,
             value,
-            delta=change.text,
+            delta="kỳ chưa khép lại"
+            if h.get("open") and not change.shown and change.text != NO_PREVIOUS
+            else change.text,
             delta_color="off",
             delta_arrow="off",
             delta_description=AGAINST if change.shown else None,
@@ -215,131 +217,102 @@ def range_status(h: dict, period_label: str) -> None:
 # ---------------------------------------------------------------- what is open today
 
 
-def _url(path: str, params: dict[str, str], text: str) -> str:
-    return f"{path}?{urlencode(params)}#{text}"
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def md_text(text: object) -> str:
+    """Text from a report made inert for a markdown label (no link, image or emphasis of its own)."""
+    return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
 
 
 def _month(d) -> str:
     return f"{d.year:04d}-{d.month:02d}"
 
 
-def _link_table(frame: pd.DataFrame, columns: dict[str, object], *, key: str, height: int) -> None:
-    st.dataframe(
-        frame[list(columns)],
-        hide_index=True,
-        width="stretch",
-        height=height,
-        column_config=columns,
-        key=key,
-    )
+NOW_OBSTACLES = "Khó khăn, vướng mắc chưa xử lý"
+NOW_OVERDUE = "Nhiệm vụ quá hạn"
+NOW_MISSING = "Chưa gửi báo cáo"
 
 
-def now_block(f: Filters, names: dict[str, str], *, height: int = 228) -> None:
+def _item(page: str, label: str, params: dict[str, str], detail: str) -> None:
+    """One open item: a link to the page where it is handled, and one line of detail (both wrap)."""
+    st.page_link(page, label=label, query_params=params)
+    st.caption(detail)
+
+
+def now_block(f: Filters, names: dict[str, str], *, height: int = 200) -> None:
     """What is open today, whatever the period viewed (only the group/unit scope applies): unhandled
-    obstacles with their age, tasks overdue as of today, units that have not sent the latest report
-    that has come due. Each item links to the page where it is handled."""
+    obstacles with their age, tasks overdue as of today (responsible unit, due date, days late), units
+    that have not sent the latest report that has come due. Each item links to the page where it is
+    handled; the lists wrap (nothing hides in a column off-screen) and scroll inside their box."""
     today = data.today()
     this_month = _month(today)
     scope = Filters(group=f.group, unit=f.unit, ward=f.ward)
     base = {k: v for k, v in filters.url_params().items() if k in ("group", "unit")}
-    st.subheader(f"Việc đang mở hôm nay, {fmt_date(today)}")
-    st.caption("Không phụ thuộc kỳ xem ở thanh bên: mọi việc còn mở tính đến hôm nay. Bấm vào từng dòng để xử lý.")
+    st.subheader(
+        f"Việc đang mở hôm nay, {fmt_date(today)}",
+        help="Không phụ thuộc kỳ xem ở thanh bên: mọi việc còn mở tính đến hôm nay (chỉ theo khối, đơn vị "
+        "đã chọn). Bấm vào từng việc để mở trang xử lý.",
+    )
     left, middle, right = st.columns(3)
 
-    with left.container(border=True):
+    with left:
         overdue = data.overdue_tasks(scope)  # no period: as of today
-        st.markdown(f"**Nhiệm vụ quá hạn: {len(overdue)}**")
-        if overdue.empty:
-            all_clear("Không có nhiệm vụ quá hạn.")
-        else:
+        st.markdown(f"**{NOW_OVERDUE}: {len(overdue)}**")
+        with st.container(height=height, border=True, key="now_overdue"):
+            if overdue.empty:
+                all_clear("Không có nhiệm vụ quá hạn.")
             link = {**base, "kind": "month", "period": this_month}
-            shown = overdue.assign(
-                item=[
-                    _url("tien-do", link, f"{c} · {shorten(t, 60)}")
-                    for c, t in zip(overdue["task_code"], overdue["task"], strict=True)
-                ],
-                lead_name=[lead_label(v, names) for v in overdue["lead"]],
-                due=[fmt_date(d) for d in overdue["due_date"]],
-            )
-            _link_table(
-                shown,
-                {
-                    "item": st.column_config.LinkColumn(
-                        "Nhiệm vụ", display_text=r"#(.*)$", width="medium", pinned=True
-                    ),
-                    "lead_name": st.column_config.TextColumn("Đơn vị chủ trì", width="small"),
-                    "due": st.column_config.TextColumn("Thời hạn", width=78),
-                    "days_overdue": st.column_config.NumberColumn("Quá hạn (ngày)", width=64, format="%d"),
-                },
-                key="now_overdue",
-                height=height,
-            )
+            for r in overdue.to_dict("records"):
+                _item(
+                    "pages/tasks.py",
+                    f"{md_text(r['task_code'])} · {md_text(shorten(r['task'], 90))}",
+                    link,
+                    f"Chủ trì: {lead_label(r['lead'], names)} · hạn {fmt_date(r['due_date'])} · "
+                    f"quá hạn {fmt_number(r['days_overdue'])} ngày",
+                )
 
-    with middle.container(border=True):
+    with middle:
         recent = data.compliance(Filters(_month_add(this_month, -1), this_month, f.group, f.unit, f.ward))
         due = recent[recent["status"] != "not_due"] if not recent.empty else recent
         if due.empty:
-            st.markdown("**Đơn vị chưa gửi báo cáo**")
-            note("Chưa có kỳ báo cáo nào đến hạn.")
+            st.markdown(f"**{NOW_MISSING}**")
+            with st.container(height=height, border=True, key="now_missing"):
+                note("Chưa có kỳ báo cáo nào đến hạn.")
         else:
             latest = str(due["period"].max())
+            expected = int((due["period"] == latest).sum())
             missing = due[(due["period"] == latest) & (due["status"] == "missing")].sort_values("unit_name")
-            st.markdown(
-                f"**Chưa gửi báo cáo {fmt_period_short(latest)} (đã đến hạn): {len(missing)}/{(due['period'] == latest).sum()} đơn vị**"
-            )
-            if missing.empty:
-                all_clear(f"Mọi đơn vị đã gửi báo cáo {fmt_period_short(latest)}.")
-            else:
-                link = {"kind": "month", "period": latest}
-                shown = missing.assign(
-                    item=[
-                        _url("don-vi", {**link, "unit": str(c)}, str(n))
-                        for c, n in zip(missing["unit_code"], missing["unit_name"], strict=True)
-                    ],
-                    group_label=missing["group"].fillna("").astype(str),
-                )
-                _link_table(
-                    shown,
-                    {
-                        "item": st.column_config.LinkColumn(
-                            "Đơn vị", display_text=r"#(.*)$", width="medium", pinned=True
-                        ),
-                        "group_label": st.column_config.TextColumn("Khối", width="medium"),
-                    },
-                    key="now_missing",
-                    height=height,
-                )
+            st.markdown(f"**{NOW_MISSING} {fmt_period_short(latest)} (đã đến hạn): {len(missing)}/{expected} đơn vị**")
+            with st.container(height=height, border=True, key="now_missing"):
+                if missing.empty:
+                    all_clear(f"Mọi đơn vị đã gửi báo cáo {fmt_period_short(latest)}.")
+                for r in missing.to_dict("records"):
+                    _item(
+                        UNIT_PAGE,
+                        md_text(r["unit_name"]),
+                        {"kind": "month", "period": latest, "unit": str(r["unit_code"])},
+                        f"{r['group'] or 'Không thuộc khối'} · chưa gửi báo cáo {fmt_period_short(latest)}",
+                    )
 
-    with right.container(border=True):
+    with right:
         obs = data.obstacles(scope, handled=False)
-        st.markdown(f"**Khó khăn, vướng mắc chưa xử lý: {len(obs)}**")
-        if obs.empty:
-            all_clear("Không có khó khăn, vướng mắc nào đang chờ xử lý.")
-        else:
+        st.markdown(f"**{NOW_OBSTACLES}: {len(obs)}**")
+        with st.container(height=height, border=True, key="now_obstacles"):
+            if obs.empty:
+                all_clear("Không có khó khăn, vướng mắc nào đang chờ xử lý.")
             obs = obs.sort_values(["period", "unit_name"]).reset_index(drop=True)
-            raised = pd.to_datetime(obs["raised_at"], errors="coerce")
-            shown = obs.assign(
-                item=[
-                    _url("kho-khan", {**base, "kind": "range", "from": str(p), "to": this_month}, shorten(t, 90))
-                    for p, t in zip(obs["period"], obs["text"], strict=True)
-                ],
-                age=[(today - d.date()).days if pd.notna(d) else None for d in raised],
-                period_label=obs["period"].map(fmt_period_short),
-            )
-            shown["age"] = shown["age"].astype("Int64")
-            _link_table(
-                shown,
-                {
-                    "item": st.column_config.LinkColumn(
-                        "Khó khăn, vướng mắc", display_text=r"#(.*)$", width="medium", pinned=True
-                    ),
-                    "unit_name": st.column_config.TextColumn("Đơn vị", width="small"),
-                    "period_label": st.column_config.TextColumn("Kỳ", width=62),
-                    "age": st.column_config.NumberColumn("Số ngày chờ", width=64, format="%d"),
-                },
-                key="now_obstacles",
-                height=height,
-            )
+            for r in obs.to_dict("records"):
+                raised = pd.to_datetime(r.get("raised_at"), errors="coerce")
+                age = f" · chờ {(today - raised.date()).days} ngày" if pd.notna(raised) else ""
+                _item(
+                    "pages/obstacles.py",
+                    md_text(shorten(r["text"], 110)),
+                    {**base, "kind": "range", "from": str(r["period"]), "to": this_month},
+                    f"{r['unit_name']} · kỳ {fmt_period_short(r['period'])}"
+                    + (f" · {r['task_code']}" if r.get("task_code") else "")
+                    + age,
+                )
 
 
 def _month_add(month: str, n: int) -> str:

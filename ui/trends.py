@@ -68,7 +68,9 @@ def trend_frame(f: Filters) -> pd.DataFrame:
     return data.trend(f)
 
 
-def chart(tr: pd.DataFrame, key: str, *, title: str | None = None, presentation: bool = False) -> go.Figure:
+def chart(
+    tr: pd.DataFrame, key: str, *, title: str | None = None, presentation: bool = False, height: int = 300
+) -> go.Figure:
     """Columns of one headline figure (``storage.figures.FIGURES[key]``) per period of the window:
     its one colour, the chosen period full colour and highlighted, the others lighter, a period
     still open hatched; no column (and "chưa có số liệu") where nothing was reported."""
@@ -100,7 +102,7 @@ def chart(tr: pd.DataFrame, key: str, *, title: str | None = None, presentation:
             name=fig_def.label,
         )
     )
-    charts.style(fig, title or fig_def.label, height=300, legend=False, presentation=presentation)
+    charts.style(fig, title or fig_def.label, height=height, legend=False, presentation=presentation)
     highlight(fig, labels, [lbl for lbl, sel in zip(labels, tr["selected"], strict=True) if sel])
     top = max([v for v in shown if v is not None] or [1])
     fig.update_yaxes(range=[0, top * 1.18], ticksuffix="%" if share else None, title=None, rangemode="tozero")
