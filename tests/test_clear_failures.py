@@ -175,12 +175,12 @@ def app_db(tmp_path_factory) -> str:
 
 
 def test_app_page_raising_shows_the_vietnamese_message(app_db, monkeypatch):
-    from ui import data
+    from ui import components
 
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(data, "headline", broken)
+    monkeypatch.setattr(components, "page_start", broken)  # the first thing every dashboard page calls
     at = P.run_page(app_db)
     assert not at.exception, [e.value for e in at.exception]
     assert any(e.value.startswith("Trang này gặp lỗi ngoài dự kiến") for e in at.error)
