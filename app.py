@@ -22,9 +22,7 @@ PAGES = {
     "Theo dõi": [
         # Streamlit 1.67 serves the default page at "/" only (its url_path reads ""), so the
         # overview's own address "/tong-quan" is a second, hidden page running the same script.
-        st.Page(
-            "pages/overview.py", title="Tổng quan", icon=":material/dashboard:", url_path="trang-chu", default=True
-        ),
+        st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", default=True),
         st.Page(
             "pages/overview.py",
             title="Tổng quan",
@@ -68,6 +66,7 @@ PAGES = {
     ],
 }
 
+auth.ROUTES[:] = [p.url_path for pages in PAGES.values() for p in pages if p.url_path]  # links work before login
 startup.require_database()  # a bad DATABASE_URL: a Vietnamese page and stop; read-only: a notice
 with st.spinner("Đang chuẩn bị cơ sở dữ liệu…"):
     startup.prepare_database(data.engine)  # migrates; a new database gets the sample ward's registry (~1 s)

@@ -269,10 +269,22 @@ def account_box(engine, principal: Principal) -> None:
 # ---------------------------------------------------------------- the gate
 
 
+# The app's page addresses (app.py sets them). The gate's page answers on each of them, so a link
+# to any page opened before login shows the login form, not Streamlit's English "Page not found"
+# dialog, and the URL still names the page the person asked for.
+ROUTES: list[str] = []
+
+
 def _only_page(draw, title: str, url_path: str) -> None:
     """Run ``draw`` as the one page of a hidden navigation, then stop: whatever URL was asked for,
     nothing else is routable (without st.navigation Streamlit would list the pages/ folder)."""
-    st.navigation([st.Page(draw, title=title, url_path=url_path, icon=":material/lock:")], position="hidden").run()
+    pages = [st.Page(draw, title=title, url_path=url_path, icon=":material/lock:")]
+    pages += [
+        st.Page(draw, title=title, url_path=path, icon=":material/lock:", visibility="hidden")
+        for path in dict.fromkeys(ROUTES)
+        if path and path != url_path
+    ]
+    st.navigation(pages, position="hidden").run()
     st.stop()
 
 
