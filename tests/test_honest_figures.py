@@ -217,7 +217,7 @@ def test_open_obstacles_from_earlier_months_show_on_tong_quan_in_every_view(samp
     assert len([link for link in links if link[0] == "tien-do"]) == len(overdue)
     for r in overdue.to_dict("records"):
         assert f"hạn {r['due_date']:%d/%m/%Y} · quá hạn {r['days_overdue']} ngày" in texts(at)
-    assert texts(at).count("Chủ trì: ") >= len(overdue)
+    assert texts(at).count("chủ trì: ") >= len(overdue)
     # units that have not sent the latest report that has come due (November: due 25/11)
     comp = q.compliance(sample_engine, Filters("2026-11", "2026-11"), today=NOW)
     assert len([link for link in links if link[0] == "don-vi"]) == int((comp["status"] == "missing").sum())

@@ -266,9 +266,10 @@ def now_block(f: Filters, names: dict[str, str], *, height: int = 200) -> None:
             for r in overdue.to_dict("records"):
                 _item(
                     "pages/tasks.py",
-                    f"{md_text(r['task_code'])} · {md_text(shorten(r['task'], 90))}",
+                    f"{md_text(r['task_code'])} · {md_text(shorten(r['task'], 34))}",
                     link,
-                    f"Chủ trì: {lead_label(r['lead'], names)} · hạn {fmt_date(r['due_date'])} · "
+                    f"{md_text(r['task'])} — chủ trì: {md_text(lead_label(r['lead'], names))} · "
+                    f"hạn {fmt_date(r['due_date'])} · "
                     f"quá hạn {fmt_number(r['days_overdue'])} ngày",
                 )
 
@@ -292,7 +293,7 @@ def now_block(f: Filters, names: dict[str, str], *, height: int = 200) -> None:
                         UNIT_PAGE,
                         md_text(r["unit_name"]),
                         {"kind": "month", "period": latest, "unit": str(r["unit_code"])},
-                        f"{r['group'] or 'Không thuộc khối'} · chưa gửi báo cáo {fmt_period_short(latest)}",
+                        f"{md_text(r['group'] or 'Không thuộc khối')} · chưa gửi báo cáo {fmt_period_short(latest)}",
                     )
 
     with right:
@@ -307,11 +308,9 @@ def now_block(f: Filters, names: dict[str, str], *, height: int = 200) -> None:
                 age = f" · chờ {(today - raised.date()).days} ngày" if pd.notna(raised) else ""
                 _item(
                     "pages/obstacles.py",
-                    md_text(shorten(r["text"], 110)),
+                    md_text(f"{r['unit_name']} · {fmt_period_short(r['period'])}"),
                     {**base, "kind": "range", "from": str(r["period"]), "to": this_month},
-                    f"{r['unit_name']} · kỳ {fmt_period_short(r['period'])}"
-                    + (f" · {r['task_code']}" if r.get("task_code") else "")
-                    + age,
+                    md_text(r["text"]) + (f" (nhiệm vụ {md_text(r['task_code'])})" if r.get("task_code") else "") + age,
                 )
 
 
