@@ -44,7 +44,7 @@ SCREEN = Scale(title=17, context=13, text=13, axis_title=13)
 PRESENTATION = Scale(title=44, context=28, text=22, axis_title=24)
 TEXT_COLOR = "#111418"
 CONTEXT_COLOR = "#39424C"
-FONT_FAMILY = "Source Sans Pro, Arial, sans-serif"
+FONT_FAMILY = '"Source Sans", "Source Sans Pro", Arial, sans-serif'  # Streamlit's own font, bundled
 
 
 def scale(presentation: bool = False) -> Scale:
@@ -73,12 +73,12 @@ def style(
             "x": 0,
             "xanchor": "left",
             "title": None,
-            "font": {"size": s.text},
+            "font": {"size": s.text, **({"color": TEXT_COLOR} if presentation else {})},
         },
         showlegend=legend,
         hoverlabel={"namelength": -1, "font": {"size": max(13, s.text - 4)}},
         font={"family": FONT_FAMILY, "size": s.text, **({"color": TEXT_COLOR} if presentation else {})},
-        meta={"presentation": presentation},
+        meta={**_meta(fig), "presentation": presentation},
     )
     if title or context:
         titled(fig, title, context, presentation=presentation)
@@ -87,6 +87,10 @@ def style(
     # 30.000 rather than 30k; category and date axes ignore these
     axis = {"separatethousands": True, "exponentformat": "none", "tickfont": {"size": s.text}}
     axis["title"] = {"font": {"size": s.axis_title}}
+    if presentation:  # black on white, light grid: Streamlit's theme greys the axes
+        axis["tickfont"]["color"] = TEXT_COLOR
+        axis["title"]["font"]["color"] = TEXT_COLOR
+        axis.update(gridcolor="#D0D7DE", linecolor=TEXT_COLOR, zerolinecolor="#8C959F")
     fig.update_xaxes(**axis)
     fig.update_yaxes(**axis)
     if presentation:
@@ -96,46 +100,63 @@ def style(
     return fig
 
 
-def _is_presentation(fig: go.Figure) -> bool:
+def _meta(fig: go.Figure) -> dict:
     meta = fig.layout.meta
-    return bool(isinstance(meta, dict) and meta.get("presentation"))
+    return dict(meta) if isinstance(meta, dict) else {}
+
+
+def _is_presentation(fig: go.Figure) -> bool:
+    return bool(_meta(fig).get("presentation"))
 
 
 def titled(
     fig: go.Figure, title: str | None = None, context: str | None = None, *, presentation: bool | None = None
 ) -> go.Figure:
-    """Write ``title`` (default: the figure's own) and the ``context`` line (period · scope)
-    inside the figure, and make room for them above the plot, the legend and any axis
-    labels drawn on top, so a full-screen view or a PNG download still says what it shows."""
+    """Write ``title`` (default: the figure's own) and, on a second line, the ``context``
+    (period · scope) inside the figure, and make room for them above the plot, the legend
+    and any axis labels drawn on top, so a full-screen view or a PNG download still says
+    what it shows."""
+    meta = _meta(fig)
     if presentation is None:
-        presentation = _is_presentation(fig)
+        presentation = bool(meta.get("presentation"))
     s = scale(presentation)
     current = fig.layout.title
-    title = title if title is not None else (current.text if current and current.text else "")
+    if title is None:
+        title = meta.get("title") or (current.text if current and current.text else "")
     if context is None:
-        context = current.subtitle.text if current and current.subtitle and current.subtitle.text else ""
+        context = meta.get("context") or ""
+    text = title
+    if context:
+        text += (
+            f"<br><span style='font-size:{s.context}px;font-weight:400;color:{CONTEXT_COLOR}'>{plain(context)}</span>"
+        )
     pad = 6 if not presentation else 10
     fig.update_layout(
         title={
-            "text": title,
+            "text": text,
             "x": 0,
             "xanchor": "left",
             "xref": "container",
             "y": 1,
             "yanchor": "top",
             "yref": "container",
-            "pad": {"l": 10, "t": pad},
+            # plotly centres a two-line title on its anchor: push it down by half a line
+            "pad": {"l": 10, "t": pad + (round(s.title * 0.65) if context else 0)},
             "font": {"size": s.title, "color": TEXT_COLOR, "family": FONT_FAMILY, "weight": 700},
-            "subtitle": {"text": context, "font": {"size": s.context, "color": CONTEXT_COLOR}},
-        }
+        },
+        meta={**meta, "presentation": presentation, "title": title, "context": context},
     )
-    top = pad + round(s.title * 1.25) + (round(s.context * 1.5) if context else 0) + (8 if presentation else 4)
+    lines = s.title * 1.35 + (s.context * 1.55 if context else 0)
+    top = pad + round(lines) + (10 if presentation else 6)
     legend = fig.layout.legend
     legend_shown = fig.layout.showlegend if fig.layout.showlegend is not None else len(fig.data) > 1
     if legend_shown and legend.y is not None and legend.y >= 1:  # a legend row above the plot
         top += round(s.text * 1.9)
     if fig.layout.xaxis.side == "top":  # tick labels above the plot
         top += round(s.text * 2.2)
+    above = [a for a in fig.layout.annotations if a.yref == "paper" and (a.y or 0) >= 1 and a.yanchor == "bottom"]
+    if above:  # notes written just above the plot (e.g. a total)
+        top += round(max((a.font.size or s.text) for a in above) * 1.5)
     fig.update_layout(margin={"t": top})
     return fig
 

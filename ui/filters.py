@@ -133,7 +133,9 @@ def _apply_url(options: dict[str, list[str]], unit_groups: dict[str, str]) -> No
 def _write_url(values: dict[str, str]) -> None:
     url = {k: v for k, v in values.items() if v}
     if {k: st.query_params.get(k) for k in URL_KEYS if st.query_params.get(k)} != url:
-        st.query_params.from_dict(url)
+        # keys that are not filters (e.g. ?trinh-chieu=1&trang=3, ui/present.py) stay in the URL
+        others = {k: v for k, v in st.query_params.to_dict().items() if k not in URL_KEYS}
+        st.query_params.from_dict({**url, **others})
     st.session_state[_WRITTEN] = url
 
 
