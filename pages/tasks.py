@@ -56,7 +56,7 @@ fig.update_traces(
     hovertemplate="<b>%{y}</b><br>Chủ trì: %{customdata[0]}<br>Thời hạn: %{customdata[1]}"
     "<br>Đơn vị hoàn thành: %{customdata[2]}<extra></extra>"
 )
-charts.show(fig, key="tasks_timeline")
+charts.show(fig, key="tasks_timeline", title="Nhiệm vụ theo thời hạn")
 
 # ------------------------------------------------------------------ overdue list
 st.subheader("Nhiệm vụ quá hạn")
@@ -87,7 +87,7 @@ else:
         x_order=sorted(latest["task_code"].unique()),
     )
     charts.mark_not_reported(fig, label("status", "no_report"))
-    charts.show(fig, key="tasks_grid")
+    charts.show(fig, key="tasks_grid", title="Tình trạng nhiệm vụ theo đơn vị")
     st.caption(
         f"Ô viền, không tô màu: đơn vị được giao nhưng {label('status', 'no_report').lower()}; "
         "ô trống: đơn vị không được giao nhiệm vụ đó."

@@ -89,7 +89,7 @@ else:
         [fmt_period_short(p) for p in window_months],
         [fmt_period_short(m) for m in trends.selected_months(f, window_months)],
     )
-    charts.show(fig, key="unit_compliance")
+    charts.show(fig, key="unit_compliance", title="Nộp báo cáo theo tháng")
 
 history = data.submission_history(code)
 st.subheader("Các báo cáo đã gửi")
