@@ -1,6 +1,6 @@
 """Vietnamese text for the exported files: numbers, dates, periods, labels.
 
-Thin layer over ``ui.format`` (which is Streamlit-free, so the dashboard and
+Thin layer over ``presentation.format`` (Streamlit-free, so the dashboard and
 the exports write numbers and labels the same way) plus what only the
 exports need: Excel number formats, the long date line, the filter line.  Numbers
 use "." for thousands and "," for decimals (1.234,5), dates dd/mm/yyyy.
@@ -19,21 +19,19 @@ from typing import Any
 import pandas as pd
 
 from loaders.settings import DEFAULTS
+from presentation import format as _uf  # Streamlit-free: numbers, dates, vocabulary labels
 from storage.figures import NO_PREVIOUS, compare
-from ui import format as _uf  # Streamlit-free: numbers, dates, vocabulary labels
 
 NO_DATA = "Chưa có số liệu"
 DASH = "–"
 
 # Excel number formats (the separators come from the reader's locale).
 XL_INT = "#,##0"
-XL_DEC = "#,##0.0"
 XL_PCT = "0.0%"
 XL_DATE = "dd/mm/yyyy"
 XL_DATETIME = "dd/mm/yyyy hh:mm"
 
 COMPLIANCE_ORDER = ("on_time", "late", "missing", "not_due")
-STATUS_ORDER = ("done", "in_progress", "not_started")
 
 
 def is_missing(value: Any) -> bool:

@@ -1,13 +1,13 @@
 """Colours and fonts shared by the three exported files.
 
-The status colours come from ``ui.theme`` (Streamlit-free) so that a status
+The status colours come from ``presentation.colours`` (Streamlit-free) so that a status
 has the same colour on the dashboard, in Excel, Word and PowerPoint. Here
 they are written without "#", the way openpyxl and python-pptx want them.
 """
 
 from __future__ import annotations
 
-from ui import theme as _ut
+from presentation import colours as _ut
 
 FONT = "Times New Roman"  # administrative documents (Word)
 SLIDE_FONT = "Arial"  # slides: sans-serif reads better at a distance

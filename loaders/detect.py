@@ -206,12 +206,8 @@ def _all_matches(folded: str) -> tuple[tuple[str | None, int], ...]:
     return tuple(_LABELS[form.key].match(folded) for form in FORMS)
 
 
-def _text_kind(value: str) -> int:
-    """0: blank; 2: the text (or the text without its brackets) names a field of some form; 1: other text."""
-    return _text_kind_short(value) if len(value) <= 128 else _text_kind_uncached(value)
-
-
 def _text_kind_uncached(value: str) -> int:
+    """0: blank; 2: the text (or the text without its brackets) names a field of some form; 1: other text."""
     if not value.strip():
         return 0
     for folded in (_fold_label(value), _fold_no_parens(value)):
@@ -315,7 +311,7 @@ def find_table(sheet: RawSheet) -> Table | None:
     groups = _group_cells(sheet)
     folds = _RowFolds(hrows)
     best: tuple[int, int, int, Form, int, dict[str, int]] | None = None  # (score, -mode, -row, form, row, cols)
-    kind_of = _text_kind_short  # _text_kind, inlined: one cached look-up per cell text
+    kind_of = _text_kind_short  # one cached look-up per cell text
     for r, row in enumerate(hrows):
         # a header row has two texts or more and names at least one field of some form by itself;
         # only then is it scored (also as a two-row header).  One cached look-up per cell text.

@@ -38,7 +38,6 @@ PROLOG_SCAN_BYTES = 256 * 1024  # bytes read from each XML member to find its pr
 RATIO_MIN_MEMBER_BYTES = 1024 * 1024  # per-member ratio checked only above this declared size
 
 SPREADSHEET_EXTENSIONS = {".xlsx": "xlsx", ".xlsm": "xlsm", ".xls": "xls", ".ods": "ods", ".xlsb": "xlsb"}
-EXTENSION_OF = {"xlsx": ".xlsx", "xlsm": ".xlsm", "xls": ".xls", "ods": ".ods", "xlsb": ".xlsb"}
 # Formats that are the same family: an .xlsm saved as .xlsx (or back) is read as what it is.
 _SAME_FAMILY = {frozenset({"xlsx", "xlsm"})}
 

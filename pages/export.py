@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from storage.queries import Filters
-from ui import components, data, filters, meeting_files
+from ui import auth, components, data, filters, meeting_files
+from ui.filters import Filters
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -79,7 +79,8 @@ for col, (ext, title, icon, help_text, mime) in zip(st.columns(3), files, strict
         st.caption(help_text)
         st.download_button(
             f"Tải {title.split(' (')[0].lower()}",
-            data=lambda ext=ext: meeting_files.file_bytes(ext, f, today),  # always the current data
+            # always the current data; the download is audited with the logged-in account (issue 12)
+            data=auth.audited(lambda ext=ext: meeting_files.file_bytes(ext, f, today), f"meeting_{ext}", f=str(f)),
             file_name=_file_name(f, ext),
             mime=mime,
             icon=icon,

@@ -32,11 +32,23 @@ def read_csv(path_or_text: str | Path) -> list[dict[str, str]]:
     return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
 
 
+class UnknownWard(LookupError):
+    """A ward code that the database does not hold (never an empty page that looks like "no reports")."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"Phường có mã “{code}” không có trong cơ sở dữ liệu.")
+        self.code = code
+
+
 def ward_id(conn: Connection, ward: str | None = None) -> int | None:
-    """The id of ward ``ward`` (code), or of the first ward when None."""
+    """The id of ward ``ward`` (code), or of the first ward when None (None: no ward yet).
+
+    A code the database does not hold raises ``UnknownWard``."""
     q = select(m.Ward.id)
     q = q.where(m.Ward.code == ward) if ward else q.order_by(m.Ward.position, m.Ward.id)
     row = conn.execute(q.limit(1)).first()
+    if row is None and ward:
+        raise UnknownWard(ward)
     return row[0] if row else None
 
 

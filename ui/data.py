@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -26,6 +27,7 @@ from storage.queries import Filters
 from storage.settings import load_settings
 
 CACHE_TTL_S = 600
+T = TypeVar("T")
 
 
 def today() -> date:
@@ -80,7 +82,7 @@ def _call(
     scope: tuple = (),
     version: tuple = (),
 ) -> Any:
-    fn = getattr(queries, name)
+    fn = _QUERIES[name]  # the storage.queries function the typed wrapper named (see _q)
     positional: list[Any] = [engine_for_url(url)]
     if filters is not None:
         positional.append(Filters(*filters))
@@ -104,7 +106,13 @@ def _scope(name: str) -> tuple:
     return principal.scope
 
 
-def _q(name: str, f: Filters | None = None, *args: Any, **kwargs: Any) -> Any:
+_QUERIES: dict[str, Callable[..., Any]] = {}  # query name (part of the cache key) -> storage.queries function
+
+
+def _q(fn: Callable[..., T], f: Filters | None = None, *args: Any, **kwargs: Any) -> T:
+    """``fn(engine, f, *args, **kwargs)`` through the cache; typed as ``fn`` returns."""
+    name = fn.__name__
+    _QUERIES.setdefault(name, fn)
     version = data_version()  # the stored data's stamp: a new report or a handled obstacle is a new key
     return _call(database_url(), name, _filters_key(f), args, tuple(sorted(kwargs.items())), _scope(name), version)
 
@@ -128,21 +136,21 @@ def clear_cache() -> None:
 
 
 def list_units() -> pd.DataFrame:
-    return _q("list_units")
+    return _q(queries.list_units)
 
 
 def list_groups() -> list[str]:
-    frame = _q("list_groups")
+    frame = _q(queries.list_groups)
     return [str(g) for g in frame["group"].tolist()] if len(frame) else []
 
 
 def list_periods() -> list[str]:
-    frame = _q("list_periods")
+    frame = _q(queries.list_periods)
     return [str(p) for p in frame["period"].tolist()] if len(frame) else []
 
 
 def data_freshness() -> datetime | None:
-    value = _q("data_freshness")
+    value = _q(queries.data_freshness)
     if value is None or (isinstance(value, float) and value != value):
         return None
     return pd.Timestamp(value).to_pydatetime()
@@ -156,36 +164,72 @@ def unit_names() -> dict[str, str]:
 # ---------------------------------------------------------------- figures
 
 
-def _filtered(name: str, *, dated: bool = False):
-    """The cached ``storage.queries.<name>(engine, f)`` (``dated``: with today's date after ``f``)."""
-
-    def fetch(f: Filters) -> Any:
-        return _q(name, f, today()) if dated else _q(name, f)
-
-    fetch.__name__ = fetch.__qualname__ = name
-    fetch.__doc__ = f"Cached ``storage.queries.{name}``."
-    return fetch
+# Each wrapper is the cached ``storage.queries`` function of the same name, typed as it is.
 
 
-headline = _filtered("headline", dated=True)  # dict
-totals = _filtered("totals")  # dict
-task_timeline = _filtered("task_timeline", dated=True)
-task_unit_grid = _filtered("task_unit_grid", dated=True)
-overdue_tasks = _filtered("overdue_tasks", dated=True)
-ongoing_activity = _filtered("ongoing_activity")
-propaganda_by_period = _filtered("propaganda_by_period")
-propaganda_by_channel = _filtered("propaganda_by_channel")
-propaganda_by_topic = _filtered("propaganda_by_topic")
-propaganda_by_unit = _filtered("propaganda_by_unit")
-propaganda_by_group = _filtered("propaganda_by_group")
-attendance_events = _filtered("attendance_events")
-attendance_by_group = _filtered("attendance_by_group")
-attendance_by_unit = _filtered("attendance_by_unit")
-trend = _filtered("trend", dated=True)  # the headline figures per period of the trend window
+def headline(f: Filters) -> dict[str, Any]:
+    return _q(queries.headline, f, today())
+
+
+def totals(f: Filters) -> dict[str, dict[str, int]]:
+    return _q(queries.totals, f)
+
+
+def task_timeline(f: Filters) -> pd.DataFrame:
+    return _q(queries.task_timeline, f, today())
+
+
+def task_unit_grid(f: Filters) -> pd.DataFrame:
+    return _q(queries.task_unit_grid, f, today())
+
+
+def overdue_tasks(f: Filters) -> pd.DataFrame:
+    return _q(queries.overdue_tasks, f, today())
+
+
+def ongoing_activity(f: Filters) -> pd.DataFrame:
+    return _q(queries.ongoing_activity, f)
+
+
+def propaganda_by_period(f: Filters) -> pd.DataFrame:
+    return _q(queries.propaganda_by_period, f)
+
+
+def propaganda_by_channel(f: Filters) -> pd.DataFrame:
+    return _q(queries.propaganda_by_channel, f)
+
+
+def propaganda_by_topic(f: Filters) -> pd.DataFrame:
+    return _q(queries.propaganda_by_topic, f)
+
+
+def propaganda_by_unit(f: Filters) -> pd.DataFrame:
+    return _q(queries.propaganda_by_unit, f)
+
+
+def propaganda_by_group(f: Filters) -> pd.DataFrame:
+    return _q(queries.propaganda_by_group, f)
+
+
+def attendance_events(f: Filters) -> pd.DataFrame:
+    return _q(queries.attendance_events, f)
+
+
+def attendance_by_group(f: Filters) -> pd.DataFrame:
+    return _q(queries.attendance_by_group, f)
+
+
+def attendance_by_unit(f: Filters) -> pd.DataFrame:
+    return _q(queries.attendance_by_unit, f)
+
+
+def trend(f: Filters) -> pd.DataFrame:
+    """The headline figures per period of the trend window."""
+    return _q(queries.trend, f, today())
 
 
 def compliance(f: Filters) -> pd.DataFrame:
-    return _q("compliance", f, today=today(), due_day=ward_settings().due_day)
+    return _q(queries.compliance, f, today=today(), due_day=ward_settings().due_day)
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=50)
@@ -199,7 +243,7 @@ def ward_settings() -> WardSettings:
 
 
 def obstacles(f: Filters, handled: bool | None = None) -> pd.DataFrame:
-    return _q("obstacles", f, handled=handled)
+    return _q(queries.obstacles, f, handled=handled)
 
 
 def set_obstacle_handled(obstacle_id: int, handled: bool, by: str | None = None) -> None:
@@ -216,7 +260,16 @@ def set_obstacle_handled(obstacle_id: int, handled: bool, by: str | None = None)
 
 
 def submission_history(unit_code: str) -> pd.DataFrame:
-    return _q("submission_history", None, unit_code)
+    return _q(queries.submission_history, None, unit_code)
+
+
+def submission_file_for(principal, submission_id: int) -> tuple[str, bytes]:
+    """A stored file for ``principal`` (checked against its units, audited; never cached)."""
+    from storage import review
+
+    if principal is None:
+        raise PermissionError("Chưa đăng nhập.")
+    return review.submission_file(engine(), principal, submission_id)
 
 
 def submission_file(submission_id: int) -> tuple[str, bytes]:
