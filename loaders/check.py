@@ -15,12 +15,13 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path, PurePath
 
-from loaders.detect import Table, TitleText, find_table, title_texts
-from loaders.forms import FORMS, PERIOD_LABELS, UNIT_LABELS
+from loaders.detect import Table, TitleText, find_table, place, title_texts
+from loaders.forms import FORMS, FORMS_BY_KEY, NOTHING_TO_REPORT, PERIOD_LABELS, UNIT_LABELS
 from loaders.problems import Problem, make
 from loaders.raw import RawSheet, RawWorkbook
 from loaders.registry import Registry
 from loaders.result import CheckResult, FormData, FoundValue
+from loaders.text import fold
 from loaders.validate import Context, uses_period, validate_table
 from loaders.values import parse_period, period_label
 
@@ -91,6 +92,16 @@ def check_bytes(
         result.forms[table.form.key] = data_
         result.errors += errors
         result.warnings += warnings
+    if tables and all(len(fd.frame) == 0 and not fd.nothing_to_report for fd in result.forms.values()):
+        # an untouched template is not a report: no data row in any form, and no form says "Không có"
+        result.errors.append(
+            make(
+                "workbook.empty",
+                filename=filename,
+                forms=", ".join(place(FORMS_BY_KEY[k], fd.sheet) for k, fd in result.forms.items()),
+                nothing=NOTHING_TO_REPORT[0],
+            )
+        )
     result.accepted = not result.errors
     return result
 
@@ -104,9 +115,16 @@ def _pick_tables(found: list[Table], result: CheckResult) -> list[Table]:
             continue
         filled = [t for t in tables if t.data_rows]
         if len(filled) > 1:
-            names = ", ".join(f"“{t.sheet.name}”" for t in filled)
+            names = ", ".join(f"«{t.sheet.name}»" for t in filled)
             result.errors.append(
-                make("workbook.duplicate_form", sheet=form.sheet_title, form=form.sheet_title, sheets=names)
+                make(
+                    "workbook.duplicate_form",
+                    sheet=filled[1].sheet.name,
+                    form=form.key,
+                    cell=None,
+                    form_title=form.sheet_title,
+                    sheets=names,
+                )
             )
         chosen.append(filled[0] if filled else tables[0])
     return chosen
@@ -139,21 +157,46 @@ def _unit_names(registry: Registry, codes: list[str]) -> str:
     return "; ".join(registry.unit_label(c) for c in codes)
 
 
+def _at(x: TitleText) -> dict[str, str | None]:
+    """Where a title text was read: the sheet as named in the file, the cell, the form."""
+    return {"sheet": x.sheet, "cell": x.cell, "form": x.form}
+
+
+def _same_text(texts: list[TitleText]) -> list[list[TitleText]]:
+    """Title texts grouped by what they say (one problem per cause: the same unknown unit written in
+    three title blocks is one problem naming the three cells)."""
+    groups: dict[str, list[TitleText]] = {}
+    for x in texts:
+        groups.setdefault(fold(x.text), []).append(x)
+    return list(groups.values())
+
+
+def _sources(xs: list[TitleText]) -> str:
+    return "; ".join(dict.fromkeys(x.source for x in xs))
+
+
 def _resolve_unit(texts: list[TitleText], stem: str, registry: Registry, result: CheckResult) -> FoundValue:
     resolved: list[tuple[str, TitleText]] = []
     failed = False
-    for x in texts:
+    for group in _same_text(texts):
+        x = group[0]
         code, candidates = registry.match_unit(x.text)
         if code:
-            resolved.append((code, x))
+            resolved += [(code, g) for g in group]
         elif candidates:
             failed = True
             result.errors.append(
-                make("unit.ambiguous", text=x.text, source=x.source, candidates=_unit_names(registry, candidates))
+                make(
+                    "unit.ambiguous",
+                    **_at(x),
+                    text=x.text,
+                    source=_sources(group),
+                    candidates=_unit_names(registry, candidates),
+                )
             )
         else:
             failed = True
-            result.errors.append(make("unit.not_found", text=x.text, source=x.source))
+            result.errors.append(make("unit.not_found", **_at(x), text=x.text, source=_sources(group)))
     code, candidates = registry.match_unit(stem, fuzzy=False)
     if code:
         resolved.append((code, TitleText("unit", stem, FILE_NAME_SOURCE, False)))
@@ -199,14 +242,19 @@ def _settle(
     if len(values) > 1:
         first = next(x for v, x in resolved if v == values[0])
         other = next(x for v, x in resolved if v == values[1])
+        # every place each value was read from; the problem sits at the first cell of the minority
+        at = next((x for v, x in resolved if v != values[0] and x.cell), None) or next(
+            (x for _, x in resolved if x.cell), first
+        )
         result.errors.append(
             make(
                 code,
+                **_at(at),
                 first=first.text,
-                first_source=first.source,
+                first_source=_sources([x for v, x in resolved if v == values[0]]),
                 first_value=label(values[0]),
                 other=other.text,
-                other_source=other.source,
+                other_source=_sources([x for v, x in resolved if v == values[1]]),
                 other_value=label(values[1]),
             )
         )
@@ -219,13 +267,14 @@ def _settle(
 def _resolve_period(texts: list[TitleText], stem: str, result: CheckResult) -> FoundValue:
     resolved: list[tuple[str, TitleText]] = []
     failed = False
-    for x in texts:
+    for group in _same_text(texts):
+        x = group[0]
         period = parse_period(x.text, bare=x.labelled)
         if period:
-            resolved.append((period, x))
+            resolved += [(period, g) for g in group]
         else:
             failed = True
-            result.errors.append(make("period.unreadable", text=x.text, source=x.source))
+            result.errors.append(make("period.unreadable", **_at(x), text=x.text, source=_sources(group)))
     period = parse_period(stem, bare=True)
     if period:
         resolved.append((period, TitleText("period", stem, FILE_NAME_SOURCE, False)))

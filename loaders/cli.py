@@ -20,6 +20,7 @@ import re
 import sys
 from pathlib import Path
 
+from loaders.detect import place
 from loaders.forms import FORMS_BY_KEY
 from loaders.problems import make
 from loaders.result import CheckResult
@@ -129,9 +130,9 @@ def human(result: CheckResult, registry) -> str:
         form = FORMS_BY_KEY[key]
         parts = [f"{format_number(summary['rows'])} dòng"]
         parts += [f"{form.field(k).header} {format_number(v)}" for k, v in summary.items() if k != "rows"]
-        sheet = result.forms[key].sheet
-        where = "" if sheet == form.sheet_title else f" (trang tính “{sheet}”)"
-        lines.append(f"  {form.sheet_title}{where}: " + "; ".join(parts))
+        if result.forms[key].nothing_to_report:
+            parts = ["đơn vị ghi «Không có»: không có gì để báo cáo"]
+        lines.append(f"  {place(form, result.forms[key].sheet)}: " + "; ".join(parts))
     for title, problems in (("Lỗi", result.errors), ("Cảnh báo", result.warnings)):
         if problems:
             lines.append(f"  {title} ({len(problems)}):")

@@ -26,6 +26,8 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.exceptions import CellCoordinatesException
 
 from loaders import safe_cells
+from loaders.detect import place
+from loaders.forms import FORMS_BY_KEY
 from loaders.raw import CellError, RawWorkbook
 from loaders.result import CheckResult, Problem
 from loaders.safety import preflight
@@ -243,7 +245,8 @@ def _note_sheet(wb: Workbook, problems: list[Problem], unplaced: list[Problem]) 
     placed = [p for p in problems if p not in unplaced]
     for r, p in enumerate([*unplaced, *placed], start=4):
         # sheet names and messages quote the unit's text: written as text, never as a formula
-        row = [p.sheet or "Cả tệp", p.cell or "", "Lỗi" if p.severity == "error" else "Cảnh báo", p.message, p.hint]
+        shown = place(FORMS_BY_KEY[p.form], p.sheet) if p.form in FORMS_BY_KEY and p.sheet else p.sheet or "Cả tệp"
+        row = [shown, p.cell or "", "Lỗi" if p.severity == "error" else "Cảnh báo", p.message, p.hint]
         for c, value in enumerate(row, start=1):
             safe_cells.write(ws, r, c, value)
     for col, width in zip(range(1, 6), (18, 8, 10, 70, 60), strict=True):

@@ -41,16 +41,18 @@ from loaders.forms import FORMS_BY_KEY
 @dataclass(frozen=True)
 class Problem:
     code: str
-    message: str  # Vietnamese, complete sentence, names sheet/cell when known
-    sheet: str | None = None
+    message: str  # Vietnamese, complete sentence, names the form, the sheet and the cell when known
+    sheet: str | None = None  # the sheet's name as it is in the file (the unit may have renamed it)
     cell: str | None = None  # "G12" or None
     hint: str = ""  # Vietnamese: how to fix it
     severity: str = "error"  # "error" | "warning"
     # what the message was filled with (header, value, limit...), as given to ``make``
     params: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    form: str | None = None  # the form's key ("tasks"...) when the problem is inside a form, else None
 
     def to_json(self) -> dict[str, Any]:
-        return {"sheet": self.sheet, "cell": self.cell, "code": self.code, "message": self.message}
+        """The ``check --json`` shape (report-forms.md): sheet as named in the file, form key, cell, code, message."""
+        return {"sheet": self.sheet, "form": self.form, "cell": self.cell, "code": self.code, "message": self.message}
 
     @property
     def category(self) -> str | None:
@@ -281,8 +283,18 @@ CATALOGUE: tuple[ProblemType, ...] = (
         "workbook.duplicate_form",
         "workbook",
         "error",
-        "{form} có số liệu ở nhiều trang tính: {sheets}; chỉ nhận một bảng cho mỗi biểu.",
+        "{form_title} có số liệu ở nhiều trang tính: {sheets}; chỉ nhận một bảng cho mỗi biểu.",
         "Gộp số liệu vào một trang tính, xóa trang còn lại.",
+    ),
+    _P(
+        "workbook.empty",
+        "workbook",
+        "error",
+        "Tệp “{filename}” chưa có số liệu: không biểu nào có dòng số liệu ({forms}). "
+        "Một tệp mẫu chưa điền không được tính là báo cáo.",
+        "Điền số liệu vào các biểu. Biểu nào trong kỳ không có gì để báo cáo thì ghi “{nothing}” vào ô đầu "
+        "tiên của dòng số liệu đầu tiên (xem trang Hướng dẫn của tệp mẫu).",
+        note="no data row in any form and no form declared empty with a 'Không có' row (an untouched template)",
     ),
     # ---- unit and period
     _P(
@@ -563,6 +575,7 @@ def make(
     sheet: str | None = None,
     cell: str | None = None,
     variant: str | None = None,
+    form: str | None = None,
     **params: Any,
 ) -> Problem:
     """The Problem of a declared code, its message and hint filled with ``params`` (kept on the Problem)."""
@@ -577,6 +590,7 @@ def make(
         hint=wording.hint.format_map(values),
         severity=wording.severity or declared.severity,
         params=params,
+        form=form,
     )
 
 

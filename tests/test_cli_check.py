@@ -57,10 +57,32 @@ def test_check_json_one_line_per_file_keys_in_order(files):
     }
     assert second["accepted"] is False
     err = second["errors"][0]
-    assert list(err) == ["sheet", "cell", "code", "message"]
+    assert list(err) == ["sheet", "form", "cell", "code", "message"]  # report-forms.md: `form` beside `sheet`
     assert err["code"] == "attendance.present_gt_invited" and err["sheet"] == "Biểu 03"
+    assert err["form"] == "attendance"
     assert err["message"] == f"Biểu 03, ô {err['cell']}: Số có mặt (65) lớn hơn số được triệu tập (60)"
     assert [w["code"] for w in second["warnings"]] == ["attendance.sum_mismatch"]
+
+
+def test_check_json_names_the_sheet_as_in_the_file_and_the_form(tmp_path, capsys):
+    """A sheet the unit renamed: `sheet` is the file's name for it, `form` the form's key, and the
+    message names both as the user sees them."""
+    rows = attendance_rows()
+    rows[2][5], rows[2][6] = 60, 65
+    path = tmp_path / "cb-kdc3-t02-2026.xlsx"
+    path.write_bytes(workbook_bytes(form_sheet("attendance", rows, name="Tham du")))
+    assert main(["check", str(path), "--json", "--today", "2026-03-05"]) == 1
+    (err,) = json.loads(capsys.readouterr().out)["errors"]
+    assert (err["sheet"], err["form"], err["code"]) == ("Tham du", "attendance", "attendance.present_gt_invited")
+    assert err["message"].startswith(f"Biểu 03 (trang tính «Tham du»), ô {err['cell']}: Số có mặt (65)")
+
+
+def test_check_json_whole_file_problem_has_no_form(tmp_path, capsys):
+    path = tmp_path / "trong.xlsx"
+    path.write_bytes(workbook_bytes(form_sheet("propaganda", []), form_sheet("attendance", [])))
+    assert main(["check", str(path), "--json", "--today", "2026-03-05"]) == 1
+    (err,) = json.loads(capsys.readouterr().out)["errors"]
+    assert err == {"sheet": None, "form": None, "cell": None, "code": "workbook.empty", "message": err["message"]}
 
 
 def test_check_exit_zero_when_all_accepted(files, capsys):
@@ -111,7 +133,9 @@ def test_template_then_check(tmp_path, capsys):
     assert main(["template", "--unit", "KDC03", "--period", "2026-02", "-o", str(out)]) == 0
     assert out.exists()
     capsys.readouterr()
-    assert main(["check", str(out), "--json", "--today", "2026-03-05"]) == 0
+    # an untouched template is recognised (unit, period, every form) but is not a report (issue 13)
+    assert main(["check", str(out), "--json", "--today", "2026-03-05"]) == 1
     result = json.loads(capsys.readouterr().out)
     assert result["unit"] == "KDC03" and result["period"] == "2026-02"
     assert set(result["forms"]) == {"tasks", "propaganda", "attendance"}
+    assert [e["code"] for e in result["errors"]] == ["workbook.empty"]

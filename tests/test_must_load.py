@@ -406,7 +406,7 @@ def test_period_in_title_line_without_label():
     sheet = form_sheet("attendance", attendance_rows(), period=None)
     sheet.rows[4] = ["BIỂU 03: THAM DỰ HỘI NGHỊ, HỌC TẬP QUÁN TRIỆT THÁNG 02 NĂM 2026"]
     r = accepted(workbook_bytes(sheet))
-    assert r.period.value == "2026-02" and r.period.source.endswith("!A5")
+    assert r.period.value == "2026-02" and r.period.source == "Biểu 03, ô A5"
 
 
 # ---------------------------------------------------------------- formats

@@ -97,7 +97,8 @@ def test_same_form_on_two_sheets():
         form_sheet("propaganda", propaganda_rows()), form_sheet("propaganda", propaganda_rows(), name="Biểu 02 (2)")
     )
     p = only(refused(data), "workbook.duplicate_form")
-    assert "“Biểu 02”" in p.message and "“Biểu 02 (2)”" in p.message
+    assert "«Biểu 02»" in p.message and "«Biểu 02 (2)»" in p.message
+    assert (p.sheet, p.form) == ("Biểu 02 (2)", "propaganda")
 
 
 # ---------------------------------------------------------------- unit and period
@@ -133,7 +134,7 @@ def test_unit_conflict_two_sheets():
         form_sheet("propaganda", propaganda_rows(), unit="Chi bộ Khu dân cư số 5"),
     )
     p = only(refused(data), "unit.conflict")
-    assert "Biểu 03!A7" in p.message and "Biểu 02!A7" in p.message
+    assert "Biểu 03, ô A7" in p.message and "Biểu 02, ô A7" in p.message
 
 
 def test_period_not_found():
@@ -167,8 +168,9 @@ def test_required_column_missing_names_header_row():
     data = workbook_bytes(Sheet("Biểu 03", title_block("attendance") + [headers, [1, "Hội nghị", 10, None]]))
     p = only(refused(data), "attendance.present.missing_column")
     header_row = len(title_block("attendance")) + 1
-    assert p.cell == f"A{header_row}" and "“Số có mặt”" in p.message
-    assert p.message.startswith(f"Biểu 03, ô A{header_row}: thiếu cột")
+    # where the column was expected (after "Số được triệu tập" in C), naming the missing column
+    assert p.cell == f"D{header_row}" and "“Số có mặt”" in p.message
+    assert p.message.startswith(f"Biểu 03, ô D{header_row}: thiếu cột")
 
 
 def test_required_any_column_missing():
@@ -219,7 +221,8 @@ def test_present_above_invited_renamed_sheet_names_it():
     rows[0][6] = 31
     data = workbook_bytes(form_sheet("attendance", rows, name="HN T2"))
     p = only(refused(data), "attendance.present_gt_invited")
-    assert p.sheet == "Biểu 03" and p.message.startswith("Biểu 03 (trang tính “HN T2”), ô G")
+    assert p.sheet == "HN T2" and p.form == "attendance"
+    assert p.message.startswith("Biểu 03 (trang tính «HN T2»), ô G")
 
 
 def test_attendance_sum_mismatch_is_warning():

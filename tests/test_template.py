@@ -258,10 +258,13 @@ def test_unknown_unit_refused():
 # ---------------------------------------------------------------- with the check
 
 
-def test_untouched_template_is_accepted_with_nothing_counted():
+def test_untouched_template_is_refused_as_not_a_report():
+    """Issue 13: an untouched template is recognised, counts nothing, and is not a report."""
     result = _check(template_bytes("KDC03", "2026-02", REGISTRY))
     out = result.to_json()
-    assert out["accepted"] is True
+    assert out["accepted"] is False
+    assert [e["code"] for e in out["errors"]] == ["workbook.empty"]
+    assert "chưa có số liệu" in out["errors"][0]["message"] and "Không có" in result.errors[0].hint
     assert (out["unit"], out["period"]) == ("KDC03", "2026-02")
     assert out["forms"] == {
         "tasks": {"rows": 0},
@@ -405,4 +408,6 @@ def test_cli_template_command_writes_the_template(tmp_path: Path, capsys):
     wb = load_workbook(dest)
     assert wb["Biểu 02"]["A6"].value == "Kỳ báo cáo: Tháng 02/2026"
     out = _check(dest.read_bytes(), dest.name).to_json()
-    assert (out["accepted"], out["unit"], out["period"]) == (True, "KDC03", "2026-02")
+    # recognised, but an untouched template is not a report (issue 13)
+    assert (out["accepted"], out["unit"], out["period"]) == (False, "KDC03", "2026-02")
+    assert [e["code"] for e in out["errors"]] == ["workbook.empty"]

@@ -111,7 +111,8 @@ def test_same_file_twice_is_a_duplicate_not_a_new_version(engine, registry):
     outcome = flow.store_checked(engine, again, sender="A")
     assert outcome.duplicate and not outcome.stored
     assert row_counts(engine) == before
-    assert "đã được gửi trước đây" in flow.stored_message(outcome, NAMES)
+    assert "đã được gửi" in flow.stored_message(outcome, NAMES)
+    assert "Tệp này đã được gửi lúc" in flow.stored_message(outcome, NAMES, again)  # says when (issue 13)
 
 
 def test_refused_file_lists_every_problem_and_stores_nothing(engine, registry):
