@@ -283,7 +283,13 @@ def _fill_process(url: str) -> int:
         pass
     engine = get_engine(url)
 
+    parent = os.getppid()
+
     def progress(status: FillStatus) -> None:
+        # The fill belongs to the server that started it: when that server is gone (stopped, or a
+        # test's app run ended) the fill stops too, and the next start resumes it (duplicates skip).
+        if os.getppid() != parent:
+            raise SystemExit(0)
         with engine.begin() as conn:
             st_settings.set_extra(
                 conn,
@@ -307,8 +313,8 @@ def start_sample_fill(engine: Engine) -> bool:
         proc = _fills.get(key)
         if proc is not None:
             return proc.poll() is None
-        if not fill_pending(engine):
-            return False
+        if not seed_enabled() or not fill_pending(engine):
+            return False  # DASHBOARD_SEED=0: a database built elsewhere (tests, a real ward) is never filled
         _fills[key] = subprocess.Popen(
             [sys.executable, "-m", "bootstrap", "fill"],  # the address in the environment, not on a command line
             cwd=Path(__file__).resolve().parent,
