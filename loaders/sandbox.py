@@ -13,8 +13,11 @@ read (Streamlit sessions run in threads).  Each runs under an address-space
 cap (LIMITS.worker_memory_bytes).  A file's budget is CPU time, so its verdict
 does not depend on the load: the child's CPU on it (LIMITS.worker_timeout_s),
 and that plus the reading thread's CPU on its streamed sheets
-(LIMITS.file_timeout_s); a wall-clock backstop (WALL_FACTOR times the first)
-ends a stopped or starved child.  Waiting for a free worker is not part of
+(LIMITS.file_timeout_s).  A child whose CPU stands still while the
+parent waits for it, for STALL_FACTOR times its budget (stopped, hung), is
+ended as a timeout too, and a
+wall-clock cap (WALL_FACTOR times the budget) bounds every read; neither counts
+the time the parent spends in on_sheet.  Waiting for a free worker is not part of
 the budget; it is bounded by LIMITS.worker_queue_s (then file.busy).  When a
 child dies (python-calamine aborts the process on some hostile files) or runs
 out of budget, that file gets a refusal (file.worker_crashed / file.timeout)
@@ -23,7 +26,7 @@ a child that kept much memory after a file is replaced the same way, and the
 parent hands freed heap back to the system after a large file.
 
 Sandbox limits of this module: RECYCLE_AFTER_REQUESTS, RECYCLE_RSS_FRACTION,
-RECYCLE_RSS_BYTES, MAX_POOL, LARGE_FILE_BYTES, WALL_FACTOR; SPIN_S is how long
+RECYCLE_RSS_BYTES, MAX_POOL, LARGE_FILE_BYTES, STALL_FACTOR, WALL_FACTOR; SPIN_S is how long
 the parent polls the pipe before it sleeps.
 """
 
@@ -59,7 +62,10 @@ RECYCLE_RSS_FRACTION = 0.5  # ... or as soon as its peak memory passed half the 
 RECYCLE_RSS_BYTES = 160 * 1024 * 1024  # ... or when it kept more than this after a read (memory given back)
 MAX_POOL = 6  # readers in one pool at most, whatever the core count
 LARGE_FILE_BYTES = 1024 * 1024  # files this large may not take the pool's last free worker
-WALL_FACTOR = 3  # wall-clock backstop: this many times the reader's CPU budget (with a worker, on_sheet not counted)
+STALL_FACTOR = 2  # a reader whose CPU does not advance for this many times its budget is ended (stopped, hung)
+# The wall-clock cap of a read: this many times the reader's CPU budget.  Large, so that a busy
+# machine (a reader getting a small share of a core) does not change a verdict.
+WALL_FACTOR = 20
 # The worker imports loaders.reader/raw/forms without running loaders/__init__.py
 # (which pulls in pandas via the check orchestration): a bare package module
 # whose __path__ is the loaders folder stands in for it.
@@ -87,13 +93,15 @@ class _Budget:
 
     ``worker_s``: the reader process's CPU on this file; ``file_s``: that plus the
     CPU of the calling thread while it takes in the stream (unpickling and
-    ``on_sheet``); ``wall_s``: a backstop on the wall clock with a worker, time in
+    ``on_sheet``); ``stall_s``: the longest the reader's CPU may stand still;
+    ``wall_s``: a backstop on the wall clock with a worker; time in
     ``on_sheet`` not counted (a stopped or starved reader ends too).
     """
 
     worker_s: float
     file_s: float
     wall_s: float
+    stall_s: float = float("inf")
 
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -172,6 +180,7 @@ class _Worker:
         self._budget = _Budget(float("inf"), float("inf"), float("inf"))
         self._cpu0 = 0.0
         self._thread0 = 0.0
+        self._progress = (0.0, 0.0)  # (the reader's CPU last seen, seconds waited since it last advanced)
 
     @property
     def pid(self) -> int:
@@ -220,7 +229,7 @@ class _Worker:
         """Raise a timeout when the file spent its CPU budget; else the wall seconds before the next look.
 
         The reader is one thread: it cannot spend more CPU than the wall time
-        that passes, so nothing is missed by waiting that long (at least 10 ms).
+        that passes, so nothing is missed by waiting that long (10 ms to 0.5 s).
         """
         child = _process_cpu(self.proc.pid)
         if child is None:
@@ -231,7 +240,7 @@ class _Worker:
         spent = used + time.thread_time() - self._thread0
         if spent > self._budget.file_s:
             raise self._died(timed_out=True, budget_s=self._budget.file_s)
-        return max(0.01, min(self._budget.worker_s - used, self._budget.file_s - spent))
+        return max(0.01, min(0.5, self._budget.worker_s - used, self._budget.file_s - spent))
 
     def _send(self, message: bytes, deadline: float) -> None:
         view = memoryview(message)
@@ -249,6 +258,23 @@ class _Worker:
             left = deadline - time.monotonic()
             if left <= 0 or not self._wsel.select(left):
                 raise self._died(timed_out=True)
+
+    def _wait(self, timeout: float) -> bool:
+        """Wait for the reader's output; a reader whose CPU stands still while we wait, for longer
+        than the budget's ``stall_s`` (stopped, hung), is ended as a timeout.  Only time spent
+        waiting counts: the reader may well stand still while this thread is busy elsewhere."""
+        started = time.monotonic()
+        ready = bool(self._rsel.select(timeout))
+        waited = time.monotonic() - started
+        child = _process_cpu(self.proc.pid)
+        if child is not None:
+            if child > self._progress[0]:
+                self._progress = (child, 0.0)
+            else:
+                self._progress = (child, self._progress[1] + waited)
+                if self._progress[1] > self._budget.stall_s:
+                    raise self._died(timed_out=True)
+        return ready
 
     def _fill(self, buf: bytearray, need: int, deadline: float, acked: bool) -> None:
         """Read until ``buf`` holds ``need`` bytes (more may come: the rest of the stream).
@@ -268,7 +294,7 @@ class _Worker:
                 left = deadline - now
                 if left <= 0:
                     raise self._died(timed_out=True) from None
-                if not self._rsel.select(min(left, self._check_budget())):
+                if not self._wait(min(left, self._check_budget())):
                     self._check_budget()  # a reader that spent its budget ends here
                 continue
             except OSError:
@@ -294,6 +320,7 @@ class _Worker:
         self._budget = budget
         self._cpu0 = _process_cpu(self.proc.pid) or 0.0
         self._thread0 = time.thread_time()
+        self._progress = (self._cpu0, 0.0)
         deadline = time.monotonic() + budget.wall_s
         self.requests += 1
         self._send(HEADER.pack(len(payload)), deadline)
@@ -361,6 +388,7 @@ class Sandbox:
         self._idle: list[_Worker] = []  # last one = most recently used
         self._busy = 0
         self._busy_large = 0
+        self._waiting = 0
         self._gen = 0
         self._current = threading.local()  # the worker serving this thread's read
         self.last = RunStats()
@@ -390,6 +418,12 @@ class Sandbox:
         with self._lock:
             return self._busy
 
+    @property
+    def waiting(self) -> int:
+        """Reads waiting for a free worker now."""
+        with self._lock:
+            return self._waiting
+
     def close(self) -> None:
         """Stop the idle workers; busy ones stop when their read ends.  A later read starts new ones."""
         with self._lock:
@@ -417,7 +451,11 @@ class Sandbox:
                 left = end - time.monotonic()
                 if left <= 0:
                     return None
-                self._freed.wait(left)
+                self._waiting += 1
+                try:
+                    self._freed.wait(left)
+                finally:
+                    self._waiting -= 1
             self._busy += 1
             self._busy_large += large
         if worker is None:
@@ -482,6 +520,7 @@ class Sandbox:
             worker_s=limits.worker_timeout_s,
             file_s=max(limits.file_timeout_s, limits.worker_timeout_s),
             wall_s=WALL_FACTOR * limits.worker_timeout_s,
+            stall_s=STALL_FACTOR * limits.worker_timeout_s,
         )
 
     def _read_in_worker(
