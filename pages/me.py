@@ -16,4 +16,4 @@ if principal.units:
 if not auth.oidc_configured():
     st.subheader("Đổi mật khẩu")
     auth.change_password_form(engine, principal)
-auth.logout_button(engine)
+auth.logout_button(engine, key="me_logout")

@@ -3,7 +3,7 @@ Opened from any unit name (link with ?unit=CODE) or by choosing the unit here.""
 
 import streamlit as st
 
-from ui import charts, components, data, filters, tables, theme, trends
+from ui import auth, charts, components, data, filters, tables, theme, trends
 from ui.format import fmt_date, fmt_int, fmt_percent, fmt_period_short, label
 from ui.task_names import task_names, with_task_name
 
@@ -131,7 +131,8 @@ else:
         fname = str(history.loc[history["id"] == pick, "filename"].iloc[0])
         st.download_button(
             "Tải tệp gốc",
-            data=lambda: data.submission_file(int(pick))[1],
+            # checked and audited for the logged-in account (taken now: the callable runs on click)
+            data=lambda who=auth.current(), sid=int(pick): data.submission_file_for(who, sid)[1],
             file_name=fname,
             key="unit_file_dl",
             icon=":material/download:",

@@ -76,6 +76,7 @@ def _switch(at: AppTest, url: str, page: str) -> bool:
     with environment(url):
         at.run()
     assert not at.exception, (page, at.exception)
+    assert not [e.value for e in at.error if "lỗi ngoài dự kiến" in e.value], page  # app.py's catch-all
     return True
 
 

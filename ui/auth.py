@@ -254,8 +254,8 @@ def _logout(engine) -> None:
         st.logout()
 
 
-def logout_button(engine, where=None) -> None:
-    (where or st).button("Đăng xuất", icon=":material/logout:", on_click=_logout, args=(engine,), key="auth_logout")
+def logout_button(engine, where=None, key: str = "auth_logout") -> None:
+    (where or st).button("Đăng xuất", icon=":material/logout:", on_click=_logout, args=(engine,), key=key)
 
 
 def account_box(engine, principal: Principal) -> None:
@@ -326,6 +326,22 @@ def gate(engine, policy: accounts.AccessPolicy = accounts.POLICY) -> Principal:
 
         _only_page(draw, "Đổi mật khẩu", "doi-mat-khau")
     return principal
+
+
+def audited(build, kind: str, **detail):
+    """A download's data callable that writes an "export" audit line (who, what, when) each time
+    the file is built. The principal and engine are taken now: the callable may run outside the
+    script run, when the browser asks for the file."""
+    from ui import data
+
+    principal, engine = current(), data.engine()
+
+    def run() -> bytes:
+        content = build()
+        accounts.audit_event(engine, principal, "export", entity=kind, detail={**detail, "bytes": len(content)})
+        return content
+
+    return run
 
 
 def md_text(text: str) -> str:

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from loaders import safe_cells
-from ui import filters
+from ui import auth, filters
 from ui.format import fmt_date, fmt_datetime, fmt_int, fmt_number, fmt_percent, fmt_period_short
 
 UNIT_PAGE_URL = "don-vi"
@@ -93,7 +93,7 @@ def downloads(frame: pd.DataFrame, title: str, key: str) -> None:
     with st.container(horizontal=True, gap="small"):
         st.download_button(
             "Tải Excel",
-            data=lambda: excel_bytes(frame, title),
+            data=auth.audited(lambda: excel_bytes(frame, title), "table_xlsx", title=title),
             file_name=f"{name}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_xlsx",
@@ -102,7 +102,7 @@ def downloads(frame: pd.DataFrame, title: str, key: str) -> None:
         )
         st.download_button(
             "Tải CSV",
-            data=lambda: csv_bytes(frame),
+            data=auth.audited(lambda: csv_bytes(frame), "table_csv", title=title),
             file_name=f"{name}.csv",
             mime="text/csv",
             key=f"{key}_csv",
