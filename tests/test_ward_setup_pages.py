@@ -9,7 +9,7 @@ import io
 import pytest
 from openpyxl import Workbook
 from page_helpers import APP, build_database, login
-from storage_helpers import count_all
+from storage_helpers import BACKENDS, count_all, engine_for
 from streamlit.testing.v1 import AppTest
 from upload_helpers import XLSX_MIME, report_xlsx
 
@@ -31,6 +31,12 @@ def empty_ward(tmp_path, monkeypatch):
     engine = get_engine(url)
     yield url, engine
     engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def bare_engine(request, tmp_path):
+    """A migrated, empty database on each backend (no ward, no registry)."""
+    yield from engine_for(request.param, tmp_path, registry=False)
 
 
 def _open(url: str, page: str) -> AppTest:
@@ -183,8 +189,8 @@ def _bad_book() -> bytes:
     return out.getvalue()
 
 
-def test_registry_workbook_errors_name_their_cells_and_import_nothing(empty_ward):
-    url, engine = empty_ward
+def test_registry_workbook_errors_name_their_cells_and_import_nothing(bare_engine):
+    engine = bare_engine
     admin.setup_ward(engine, "Hòa Bình", actor="kiểm thử")
     book = read_registry_book(_bad_book(), "danh-muc.xlsx")
     cells = {(p.sheet, p.cell): p.message for p in book.problems}
@@ -206,8 +212,8 @@ def test_registry_workbook_errors_name_their_cells_and_import_nothing(empty_ward
     assert count_all(engine) == before
 
 
-def test_registry_workbook_round_trip_and_reimport_renames_with_alias(empty_ward):
-    url, engine = empty_ward
+def test_registry_workbook_round_trip_and_reimport_renames_with_alias(bare_engine):
+    engine = bare_engine
     admin.setup_ward(engine, "Hòa Bình", actor="kiểm thử")
     book = read_registry_book(_sample_book(), "danh-muc.xlsx")
     assert book.ok, book.problems
