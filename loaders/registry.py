@@ -91,10 +91,18 @@ def _split_list(text: str | None) -> list[str]:
 
 
 class Registry:
-    def __init__(self, units: list[Unit], tasks: list[Task], plan: str = ""):
+    def __init__(
+        self,
+        units: list[Unit],
+        tasks: list[Task],
+        plan: str = "",
+        group_forms: dict[str, tuple[str, ...]] | None = None,
+    ):
         self.units = list(units)
         self.tasks = list(tasks)
         self.plan = plan  # the code of the plan the tasks belong to ("" when unknown)
+        # group name -> the form keys its units send (the ward's reporting rule); absent: every form
+        self.group_forms = dict(group_forms or {})
         self.units_by_code = {u.code: u for u in self.units}
         self.tasks_by_code = {t.code: t for t in self.tasks}
 
@@ -127,6 +135,11 @@ class Registry:
                 if (r.get("code") or "").strip()
             ]
         return cls(units, tasks)
+
+    def forms_for(self, unit_code: str) -> tuple[str, ...] | None:
+        """The form keys the unit's group sends, or None when every form (no rule for its group)."""
+        unit = self.units_by_code.get(unit_code)
+        return self.group_forms.get(unit.group) if unit else None
 
     # ---------------------------------------------------------------- tasks
     def assigned_tasks(self, unit_code: str) -> list[Task]:

@@ -428,9 +428,11 @@ def build_template(
     wb.remove(wb.active)
     _register_styles(wb)
     layouts: dict[str, SheetLayout] = {}
-    sheets = {form.key: wb.create_sheet(form.sheet_title) for form in FORMS}
+    sent = registry.forms_for(unit_code)  # the ward's rule for the unit's group (None: every form)
+    forms = [form for form in FORMS if sent is None or form.key in sent] or list(FORMS)
+    sheets = {form.key: wb.create_sheet(form.sheet_title) for form in forms}
     list_refs, task_ref = _lists_sheet(wb, all_codes)
-    for form in FORMS:
+    for form in forms:
         ws = sheets[form.key]
         _title_block(ws, form, unit, period, settings)
         header_rows, numbering = _header(ws, form)

@@ -607,7 +607,7 @@ def compliance(
         wid = ward_id(conn, f.ward)
         months = _months(conn, wid, f, today)
         units = conn.execute(
-            select(u.id, u.code, u.name, func.coalesce(g.name, ""), u.retired_on)
+            select(u.id, u.code, u.name, func.coalesce(g.name, ""), u.retired_on, g.cadence)
             .outerjoin(g, g.id == u.group_id)
             .where(u.id.in_(_unit_ids(wid, f)), or_(u.active, u.retired_on.is_not(None)))
             .order_by(u.position, u.id)
@@ -624,9 +624,11 @@ def compliance(
     rows = []
     for mo in months:
         due = due_date(mo, due_day)
-        for uid, code, name, group, retired_on in units:
+        for uid, code, name, group, retired_on, cadence in units:
             if retired_on is not None and due >= retired_on:
                 continue  # retired before this report fell due: not expected
+            if cadence == "quarter" and int(mo[5:7]) % 3:
+                continue  # the group reports quarterly: expected in the quarter's last month only
             at = first.get((uid, mo))
             if at is not None:
                 status = "on_time" if at.date() <= due else "late"

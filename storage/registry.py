@@ -266,6 +266,12 @@ def load_registry(engine: Engine, ward: str | None = None, plan: str | None = No
         plan_code = conn.execute(select(m.Plan.code).where(m.Plan.id == pid)).scalar() if pid else ""
         units, _ = registry_rows(conn, ward, plan)
         aliases = unit_aliases(conn, wid)
+        group_forms = {
+            name: tuple(f for f in (forms or "").split(",") if f)
+            for name, forms in conn.execute(
+                select(m.UnitGroup.name, m.UnitGroup.forms).where(m.UnitGroup.ward_id == wid)
+            ).all()
+        }
         tasks = conn.execute(
             select(m.Task.__table__).where(m.Task.plan_id == pid).order_by(m.Task.position, m.Task.id)
         ).all()
@@ -293,4 +299,5 @@ def load_registry(engine: Engine, ward: str | None = None, plan: str | None = No
             for t in tasks
         ],
         plan=plan_code or "",
+        group_forms=group_forms,
     )

@@ -188,6 +188,23 @@ def test_due_day_and_group_rules_are_stored_and_recorded(engine):
     assert actions[:2] == ["group.rule", "settings.due_day"]
 
 
+def test_group_rule_changes_templates_and_what_is_expected_at_once(engine):
+    from loaders.template import build_template
+
+    months = ("2026-01", "2026-02", "2026-03")
+    expected = _expected(engine, months)
+    assert all("VHXH" in expected[mo] for mo in months)
+    admin.set_group_rule(engine, "Chính quyền", forms=["propaganda"], cadence="quarter", actor=ACTOR)
+    expected = _expected(engine, months)
+    assert "VHXH" not in expected["2026-01"] and "VHXH" not in expected["2026-02"]
+    assert "VHXH" in expected["2026-03"] and "KDC03" in expected["2026-01"]
+    reg = load_registry(engine)
+    assert reg.forms_for("VHXH") == ("propaganda",)
+    wb, layouts = build_template(reg, "VHXH", "2026-Q1")
+    assert list(layouts) == ["propaganda"]
+    assert list(build_template(reg, "KDC03", "2026-02")[1]) == ["tasks", "propaganda", "attendance"]
+
+
 REFUSALS = [
     ("unit.duplicate", lambda e: admin.add_unit(e, "KDC03", "Trùng mã", "Chi bộ khu dân cư", actor=ACTOR)),
     ("unit.bad_code", lambda e: admin.add_unit(e, "KDC 99!", "Mã sai", "Chi bộ khu dân cư", actor=ACTOR)),
