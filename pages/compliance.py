@@ -52,6 +52,7 @@ left, right = st.columns([1, 2])
 with left:
     fig = figures.compliance_per_month(comp_w)
     trends.mark_months(fig, f, months)
+    trends.legend_below(fig)
     charts.show(fig, key="comp_months")
 with right:
     fig = charts.status_grid(
@@ -66,6 +67,7 @@ with right:
         x_order=month_labels,
     )
     trends.highlight(fig, month_labels, [fmt_period_short(m) for m in trends.selected_months(f, months)])
+    fig.update_traces(marker_size=15)  # squares apart, one per unit and month
     charts.show(fig, key="comp_grid")
 note = trends.months_note(f, months, comp_w)
 if note:

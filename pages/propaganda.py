@@ -1,38 +1,50 @@
 """Tuyên truyền: volume and reach over time, by channel, topic, unit and group;
 top and bottom units; what changed since the previous range."""
 
-import pandas as pd
 import streamlit as st
 
-from ui import charts, components, data, filters, tables
+from ui import charts, components, data, figures, filters, tables, trends
 from ui.format import fmt_period_short, label, vocab_labels
 
 f = components.page_start("Tuyên truyền")
 
 h = data.headline(f)
-prev = h.get("previous") or {}
+components.range_status(h, filters.current_label())
 c1, c2, c3 = st.columns(3)
-components.metric_count(
-    c1, "Tin, bài, buổi tuyên truyền", h.get("propaganda_quantity"), prev.get("propaganda_quantity")
-)
-components.metric_count(c2, "Lượt tiếp cận, người tham dự", h.get("propaganda_reach"), prev.get("propaganda_reach"))
+components.figure_card(c1, "propaganda_quantity", h)
+components.figure_card(c2, "propaganda_reach", h)
 by_unit = data.propaganda_by_unit(f)  # every unit in scope, 0 for those that reported nothing
 active_units = int((by_unit["quantity"] > 0).sum()) if not by_unit.empty else 0
-c3.metric("Đơn vị có tuyên truyền", f"{active_units}", border=True)
+c3.metric("Đơn vị có tuyên truyền", f"{active_units}/{len(by_unit)}", border=True)
 
 by_period = data.propaganda_by_period(f)
 components.stop_if_empty(by_period)
 
 CH = "Hình thức"
-bp = by_period.assign(**{CH: by_period["channel"].map(lambda k: label("channel", k))})
-bp["Tháng"] = bp["period"].map(fmt_period_short)
-month_order = [fmt_period_short(p) for p in sorted(bp["period"].unique())]
 channel_order = vocab_labels("channel")
+# over time: the 12 months (at least) ending at the chosen period, every month present
+window = trends.month_filters(f)
+months = trends.months_of(f)
+wp = data.propaganda_by_period(window)
+channels = sorted(
+    set(wp["channel"]),
+    key=lambda c: channel_order.index(label("channel", c)) if label("channel", c) in channel_order else 99,
+)
+grid = (
+    wp.pivot_table(index="period", columns="channel", values="quantity", aggfunc="sum")
+    .reindex(index=months, columns=channels)
+    .rename_axis("period")
+    .reset_index()
+    .melt(id_vars="period", var_name="channel", value_name="quantity")
+)
+grid[CH] = grid["channel"].map(lambda k: label("channel", k))
+grid["Tháng"] = grid["period"].map(fmt_period_short)
+month_order = [fmt_period_short(p) for p in months]
 
 left, right = st.columns(2)
 with left:
     fig = charts.bar(
-        bp,
+        grid,
         x="Tháng",
         y="quantity",
         color=CH,
@@ -40,34 +52,21 @@ with left:
         title="Số lượng theo tháng và hình thức",
         category_orders={"Tháng": month_order, CH: channel_order},
     )
-    fig.update_xaxes(type="category")
+    trends.mark_months(fig, f, months)
+    trends.legend_below(fig, rows=3)
+    fig.update_layout(height=480)
     charts.show(fig, key="prop_period")
 with right:
-    reach = bp.groupby(["period", "Tháng"], as_index=False)["reach"].sum().sort_values("period")
-    fig = charts.line(
-        reach,
-        x="Tháng",
-        y="reach",
-        labels={"reach": "Lượt tiếp cận, người tham dự"},
-        title="Lượt tiếp cận theo tháng",
-    )
-    charts.show(fig, key="prop_reach")
+    tr = trends.trend_frame(f)
+    charts.show(trends.chart(tr, "propaganda_reach"), key="prop_reach")
+note = trends.months_note(f, months, data.compliance(window))
+if note:
+    st.caption(note)
 
 left, right = st.columns(2)
 with left:
     ch = data.propaganda_by_channel(f)
-    ch = ch.assign(**{CH: ch["channel"].map(lambda k: label("channel", k))}).sort_values("quantity")
-    fig = charts.bar(
-        ch,
-        x="quantity",
-        y=CH,
-        orientation="h",
-        labels={"quantity": "Số lượng"},
-        title="Theo hình thức tuyên truyền",
-        text_auto=",.0f",
-        height=charts.horizontal_height(len(ch), 40),
-    )
-    charts.show(fig, key="prop_channel")
+    charts.show(figures.propaganda_by_channel(ch), key="prop_channel")
 with right:
     tp = data.propaganda_by_topic(f)
     tp = tp.assign(**{"Nội dung": tp["topic"].map(lambda k: label("topic", k))}).sort_values("quantity")
@@ -128,20 +127,24 @@ for column, (ascending, key, title) in zip(st.columns(2), ends, strict=True):
 # ------------------------------------------------------------------ change since previous range
 st.subheader("Thay đổi so với kỳ trước")
 before = filters.previous(f)
-prev_ch = data.propaganda_by_channel(before) if before is not None else pd.DataFrame(columns=["channel", "quantity"])
-change = ch[["channel", "quantity"]].merge(
-    prev_ch[["channel", "quantity"]].rename(columns={"quantity": "previous"}), on="channel", how="outer"
-)
-change[["quantity", "previous"]] = change[["quantity", "previous"]].fillna(0).astype("int64")
-change["delta"] = change["quantity"] - change["previous"]
-change["channel_label"] = change["channel"].map(lambda k: label("channel", k))
-tables.table(
-    change.sort_values("delta"),
-    {"channel_label": "Hình thức", "previous": "Kỳ trước", "quantity": "Kỳ này", "delta": "Tăng (+) / giảm (−)"},
-    kinds={"previous": "int", "quantity": "int", "delta": "int"},
-    key="prop_change",
-    title="Thay đổi theo hình thức",
-)
+comparable = components.comparable("propaganda_quantity", h)  # the cards' rule, for the table too
+if before is None or not comparable.shown:
+    components.note(f"Không so sánh theo hình thức ({comparable.text}).")
+else:
+    prev_ch = data.propaganda_by_channel(before)
+    change = ch[["channel", "quantity"]].merge(
+        prev_ch[["channel", "quantity"]].rename(columns={"quantity": "previous"}), on="channel", how="outer"
+    )
+    change[["quantity", "previous"]] = change[["quantity", "previous"]].fillna(0).astype("int64")
+    change["delta"] = change["quantity"] - change["previous"]
+    change["channel_label"] = change["channel"].map(lambda k: label("channel", k))
+    tables.table(
+        change.sort_values("delta"),
+        {"channel_label": "Hình thức", "previous": "Kỳ trước", "quantity": "Kỳ này", "delta": "Tăng (+) / giảm (−)"},
+        kinds={"previous": "int", "quantity": "int", "delta": "int"},
+        key="prop_change",
+        title="Thay đổi theo hình thức",
+    )
 
 st.subheader("Số liệu theo đơn vị")
 tables.table(

@@ -17,7 +17,7 @@ from ui.format import fmt_number, fmt_percent, fmt_period_short
 
 SELECTED_FILL = "rgba(255, 196, 0, 0.16)"  # the band behind the chosen period
 OPEN_PATTERN = "/"  # hatching of a period still open
-OPEN_NOTE = "cột gạch chéo, nhạt màu: kỳ chưa khép lại, số liệu còn tăng"
+OPEN_NOTE = "cột gạch chéo: kỳ chưa khép lại, số liệu còn tăng; nền vàng: kỳ đang xem"
 
 
 def _first_month() -> str | None:
@@ -165,3 +165,12 @@ def months_note(f: Filters, months: list[str], comp: pd.DataFrame | None = None)
         else:
             parts.append(f"{fmt_period_short(m)} chưa khép lại")
     return ("; ".join(parts) + f" – {OPEN_NOTE}.") if parts else None
+
+
+def legend_below(fig: go.Figure, rows: int = 2) -> go.Figure:
+    """Put the legend under the plot: clear of the title above and of the toolbar on a phone."""
+    fig.update_layout(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "xanchor": "left", "title": None},
+        margin={"b": 60 + 22 * rows},
+    )
+    return fig
