@@ -78,7 +78,7 @@ auth.account_box(data.engine(), principal)
 if principal.sees_everything:  # unit staff see no ward-wide figures, hence no ward-wide filters
     units = data.list_units()
     periods = data.list_periods()
-    filters.sidebar_filters(units, periods, data.today())
+    filters.sidebar_filters(units, periods, data.today(), plans=data.list_plans())
 if principal.sees_everything and present.requested():  # ?trinh-chieu=1: this view as meeting screens
     with startup.page_errors():  # a page's error: a Vietnamese message, the traceback in the log
         present.run()

@@ -252,3 +252,35 @@ def test_bad_registry_workbook_on_the_page_lists_cells(empty_ward):
     assert ("Nhiệm vụ", "E3") in set(zip(table["Trang tính"], table["Ô"], strict=True))
     assert not [b for b in at.button if b.label == "Nhập danh mục"]
     assert count_all(engine) == before
+
+
+def test_dashboard_follows_the_chosen_plan(tmp_path, monkeypatch):
+    """A second plan: the sidebar offers the ward's plans, the current one by default; the task pages
+    show the chosen plan's tasks only."""
+    from storage.queries import Filters
+
+    url = build_database(tmp_path / "plans.db", seed=False, registry=True)  # the sample registry, no report
+    engine = get_engine(url)
+    admin.add_plan(engine, "KH2027", title="Kế hoạch năm 2027", number="Kế hoạch số 30-KH/ĐU", actor="kiểm thử")
+    admin.add_task(
+        engine, "NV01", task="Sơ kết năm 2027", lead="VPDU", due="2027-06-30", actor="kiểm thử", plan="KH2027"
+    )
+    admin.set_current_plan(engine, "KH2027", actor="kiểm thử")
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DASHBOARD_TODAY", TODAY)
+    monkeypatch.setenv("DASHBOARD_SEED", "0")
+    at = _open(url, "pages/tasks.py")
+    (choice,) = [s for s in at.selectbox if s.label == "Kế hoạch"]
+    assert choice.value == "KH2027"
+    assert "(hiện hành)" in choice.format_func("KH2027")
+    from ui import filters
+
+    assert at.session_state[filters._STATE].plan is None  # the current plan
+    choice.set_value("KH12").run()
+    assert not at.exception
+    assert at.session_state[filters._STATE].plan == "KH12"
+    assert at.query_params["plan"] == ["KH12"] or at.query_params["plan"] == "KH12"
+    old = q.task_timeline(engine, Filters(plan="KH12"))
+    new = q.task_timeline(engine, Filters())
+    assert list(new["task_code"]) == ["NV01"] and len(old) == 17
+    engine.dispose()

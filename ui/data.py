@@ -144,6 +144,14 @@ def list_groups() -> list[str]:
     return [str(g) for g in frame["group"].tolist()] if len(frame) else []
 
 
+def list_plans() -> list[tuple[str, str, bool]]:
+    """(code, label, is_current) of the ward's plans, for the sidebar's plan choice."""
+    from storage.admin import plans_frame
+
+    frame = plans_frame(engine())
+    return [(str(r.code), str(r.number or r.code), bool(r.is_current)) for r in frame.itertuples(index=False)]
+
+
 def list_periods() -> list[str]:
     frame = _q(queries.list_periods)
     return [str(p) for p in frame["period"].tolist()] if len(frame) else []

@@ -22,7 +22,7 @@ from ui.format import ROMAN, fmt_period, fmt_period_short
 
 KINDS = {"month": "Tháng", "quarter": "Quý", "year": "Năm", "range": "Khoảng tháng"}
 ALL = "__all__"
-URL_KEYS = ("kind", "period", "from", "to", "group", "unit")
+URL_KEYS = ("kind", "period", "from", "to", "group", "unit", "plan")
 _WRITTEN = "_flt_url_written"
 _STATE = "_flt_current"
 
@@ -142,11 +142,32 @@ def _write_url(values: dict[str, str]) -> None:
 # ---------------------------------------------------------------- sidebar
 
 
-def sidebar_filters(units, periods: list[str], today: date) -> Filters:
+def _plan_choice(plans: list[tuple[str, str, bool]]) -> str | None:
+    """The plan chosen in the sidebar (shown only when the ward has several); None: the current one."""
+    if len(plans) < 2:
+        return None
+    codes = [c for c, _, _ in plans]
+    current = next((c for c, _, cur in plans if cur), codes[0])
+    labels = {c: f"{label or c}{' (hiện hành)' if cur else ''}" for c, label, cur in plans}
+    ss = st.session_state
+    asked = st.query_params.get("plan")
+    if asked in codes and ss.get("_flt_plan_url") != asked:
+        ss["flt_plan"] = ss["_flt_plan_url"] = asked
+    if ss.get("flt_plan") not in codes:
+        ss["flt_plan"] = current
+    with st.sidebar:
+        chosen = st.selectbox("Kế hoạch", codes, format_func=labels.get, key="flt_plan")
+    return None if chosen == current else chosen
+
+
+def sidebar_filters(
+    units, periods: list[str], today: date, plans: list[tuple[str, str, bool]] | None = None
+) -> Filters:
     """Draw the filters in the sidebar and return the chosen ``Filters``.
 
     ``units``: the registry frame (code, name, group, short_name);
-    ``periods``: months with data.
+    ``periods``: months with data; ``plans``: (code, label, is_current) of the ward's plans
+    (a choice appears when there are several; the current plan by default).
     """
     ss = st.session_state
     months = month_options(periods, today)
@@ -223,8 +244,10 @@ def sidebar_filters(units, periods: list[str], today: date) -> Filters:
             key="flt_unit",
         )
 
+    plan = _plan_choice(plans or [])
     _write_url(
         {
+            "plan": plan,
             "kind": kind,
             "period": period if kind != "range" else None,
             "from": start if kind == "range" else None,
@@ -239,6 +262,7 @@ def sidebar_filters(units, periods: list[str], today: date) -> Filters:
         period_to=period_to,
         group=None if group == ALL else group,
         unit=None if unit == ALL else unit,
+        plan=plan,
     )
     ss[_STATE] = flt
     ss["_flt_label"] = describe(kind, period, start, end)
@@ -278,4 +302,5 @@ def previous(f: Filters) -> Filters | None:
         period_to=month_add(f.period_from, -1),
         group=f.group,
         unit=f.unit,
+        plan=f.plan,
     )
