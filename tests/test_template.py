@@ -235,9 +235,12 @@ def test_write_to_path_and_file_like(tmp_path: Path):
     assert load_workbook(dest).sheetnames == load_workbook(buf).sheetnames
 
 
-def test_default_registry_when_none(tmp_path: Path):
+def test_no_implicit_registry(tmp_path: Path):
+    # the caller passes the ward's registry (the database's, or the sample ward's explicitly)
+    with pytest.raises(ValueError, match="registry"):
+        write_template(None, "HPN", "2026-05", tmp_path / "mau.xlsx")
     dest = tmp_path / "mau.xlsx"
-    write_template(None, "HPN", "2026-05", dest)
+    write_template(sample_registry(), "HPN", "2026-05", dest)
     assert load_workbook(dest)["Biểu 01"]["A7"].value == "Đơn vị báo cáo: Hội Liên hiệp Phụ nữ phường"
 
 
