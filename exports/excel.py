@@ -78,7 +78,7 @@ class Col:
         v = self.get(row) if self.get else row.get(self.key) if self.key else None
         if is_missing(v):
             return None
-        if hasattr(v, "item"):  # numpy scalar -> python
+        if v is not None and hasattr(v, "item"):  # numpy scalar -> python
             v = v.item()
         return v
 
@@ -236,7 +236,7 @@ def _sheet_overview(wb: Workbook, data: ReportData) -> None:
     for label, key, fmt, rule in items:
         cur, prev = h.get(key), p.get(key) if has_previous else None
         change = compare(rule, h)  # one rule for the figure and its parts
-        if change.shown and not is_missing(cur) and not is_missing(prev):
+        if change.shown and cur is not None and prev is not None and not is_missing(cur) and not is_missing(prev):
             diff: Any = float(cur) - float(prev)
         else:
             diff = change.text
@@ -356,7 +356,7 @@ def _sheet_propaganda(wb: Workbook, data: ReportData) -> None:
     q_total, r_total = data.propaganda_quantity, data.propaganda_reach
 
     row = _section(ws, row, "1. Theo hình thức tuyên truyền", 4)
-    cols = (
+    cols: tuple[Col, ...] = (
         Col("Hình thức tuyên truyền", widths[0], get=lambda r: channel_label(r.get("channel"))),
         *_quantity_reach(widths),
     )
@@ -408,7 +408,10 @@ def _sheet_attendance(wb: Workbook, data: ReportData) -> None:
 
     row = _section(ws, row, "1. Theo thành phần tham dự", 6)
     g = data.attendance_by_group
-    cols = (Col("Thành phần", 44, get=lambda r: participant_label(r.get("participant_group"))), *numbers)
+    cols: tuple[Col, ...] = (
+        Col("Thành phần", 44, get=lambda r: participant_label(r.get("participant_group"))),
+        *numbers,
+    )
     row = _table(ws, row, cols, _records(g), total=total_row(g))
 
     row = _section(ws, row, "2. Theo đơn vị", 7)
@@ -430,19 +433,22 @@ def _sheet_attendance(wb: Workbook, data: ReportData) -> None:
     _table(ws, row, cols, _records(data.attendance_events))
 
 
+def _compliance_cell(period: str) -> Callable[[dict], Any]:
+    """A compliance grid cell: the unit's status label for ``period`` (empty when none)."""
+    return lambda r: compliance_label(r[period]) if r.get(period) else None
+
+
 def _sheet_compliance(wb: Workbook, data: ReportData) -> None:
     ws = wb.create_sheet(SHEETS[5])
     grid = data.compliance_grid()
     periods = [str(p) for p in grid.columns] if not grid.empty else []
-    cols = [
+    cols: list[Col] = [
         Col("Mã", 8, key="unit_code", center=True),
         Col("Đơn vị", 40, key="unit_name"),
         Col("Khối", 24, key="group"),
     ]
     for p in periods:
-        cols.append(
-            Col(period_short(p), 12, get=lambda r, p=p: compliance_label(r[p]) if r.get(p) else None, center=True)
-        )
+        cols.append(Col(period_short(p), 12, get=_compliance_cell(p), center=True))
     counts = ("on_time", "late", "missing")
     for key in counts:
         cols.append(Col(f"Số kỳ {compliance_label(key).lower()}", 11, key=f"n_{key}", fmt=XL_INT, center=True))

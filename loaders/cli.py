@@ -19,6 +19,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from loaders.detect import place
 from loaders.forms import FORMS_BY_KEY
@@ -28,7 +29,7 @@ from loaders.text import format_number
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # exit 2 with a Vietnamese hint
+    def error(self, message: str) -> NoReturn:  # exit 2 with a Vietnamese hint
         self.print_usage(sys.stderr)
         print(f"Lỗi cách dùng: {message}", file=sys.stderr)
         raise SystemExit(2)

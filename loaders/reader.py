@@ -477,8 +477,8 @@ def _formula_cells(data: bytes, errors: dict[tuple[int, int], CellError], canoni
         if cell is None or end is None:
             continue
         r = _R_ATTR_RE.search(cell.group(1))
-        at = parse_ref(r.group(1).decode("ascii", "replace")) if r else None
-        if at is None or (at[0] - 1, at[1] - 1) in errors:
+        ref = parse_ref(r.group(1).decode("ascii", "replace")) if r else None
+        if ref is None or (ref[0] - 1, ref[1] - 1) in errors:
             continue
         t = _T_ATTR_RE.search(cell.group(1))
         kind = t.group(1) if t else b"n"
@@ -487,17 +487,23 @@ def _formula_cells(data: bytes, errors: dict[tuple[int, int], CellError], canoni
         value = v.group(1) if v else None
         if f is not None and (v is None or (not value and kind not in (b"str", b"s", b"inlineStr"))):
             formula = clean_text(_xml_text(f.group(1)))[:MAX_FORMULA_TEXT]
-            errors[(at[0] - 1, at[1] - 1)] = CellError("no_value", "=" + formula if formula else "")
+            errors[(ref[0] - 1, ref[1] - 1)] = CellError("no_value", "=" + formula if formula else "")
+
+
+def _ref_col(letters: bytes) -> int:
+    """1-based column of a cell reference's letters (b"AB" -> 28)."""
+    ref = parse_ref(letters.decode() + "1")
+    return ref[1] if ref else 0
 
 
 def _check_refs(refs: list[tuple[bytes, bytes]], sheet: str, limits: Limits) -> None:
     if not refs:
         return
     max_row = max(map(int, (d for _, d in refs)))
-    max_col = max(parse_ref(c.decode() + "1")[1] for c in {c.upper() for c, _ in refs})
+    max_col = max(_ref_col(c) for c in {c.upper() for c, _ in refs})
     if max_row > limits.max_sheet_rows or max_col > limits.max_sheet_cols:
         for c, d in refs:
-            col = parse_ref(c.decode() + "1")[1]
+            col = _ref_col(c)
             if int(d) > limits.max_sheet_rows or col > limits.max_sheet_cols:
                 raise _too_large(sheet, int(d), col, limits)
 
@@ -753,11 +759,11 @@ def iter_sheets(data: bytes, fmt: str, limits: Limits = LIMITS) -> Iterator[RawS
     for name in names:
         try:
             _scan_before(zf, parts, name, errors, scanned, limits)
-            sheet = wb.get_sheet_by_name(name)
-            merged = ods_merges.get(name) if fmt == "ods" else None
-            if merged is None:
-                merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
-            built = _build_sheet(sheet, clean_text(name), merged, errors.get(name, {}), limits)
+            calamine_sheet = wb.get_sheet_by_name(name)
+            sheet_merges = ods_merges.get(name) if fmt == "ods" else None
+            if sheet_merges is None:
+                sheet_merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (calamine_sheet.merged_cell_ranges or [])]
+            built = _build_sheet(calamine_sheet, clean_text(name), sheet_merges, errors.get(name, {}), limits)
         except Refusal:
             raise
         except pc.PasswordError as exc:

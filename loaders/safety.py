@@ -369,5 +369,6 @@ _PROLOG_RE = re.compile(rb"\A(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)
 
 
 def _root_started(head: bytes) -> bool:
-    end = _PROLOG_RE.match(head).end()
+    prolog = _PROLOG_RE.match(head)  # always matches (possibly empty)
+    end = prolog.end() if prolog else 0
     return end < len(head) and head[end : end + 1] == b"<" and head[end + 1 : end + 2] not in (b"!", b"?")

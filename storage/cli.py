@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ def _engine(url: str | None):
     return open_database(url, prepare=_prepare).engine
 
 
-def _refused(path: Path, code: str, variant: str | None = None, **params: object):
+def _refused(path: Path, code: str, variant: str | None = None, **params: Any):
     from loaders.problems import make
     from loaders.result import CheckResult
 

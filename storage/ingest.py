@@ -220,8 +220,8 @@ def _store(
         ids = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
         obs = []
         code_col = next(f.column or f.key for f in declared.fields if f.kind == "task_code")
-        for row_id, row, r in zip(ids, rows, recs, strict=True):
-            text = as_text(r.get(declared.obstacle_field))
+        for row_id, row, rec in zip(ids, rows, recs, strict=True):
+            text = as_text(rec.get(declared.obstacle_field))
             if text:
                 by, at = handled.get((row[code_col], text), (None, None))
                 obs.append(

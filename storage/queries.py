@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, distinct, func, literal, or_, select, update
+from sqlalchemy import Engine, and_, case, distinct, func, insert, literal, or_, select, update
 
 from loaders.forms import FORMS, FORMS_BY_KEY
 from loaders.settings import DEFAULTS
@@ -78,7 +78,7 @@ def _share(num, den) -> float | None:
     return None if not den else float(num) / float(den)
 
 
-def _unit_ids(wid: int, f: Filters):
+def _unit_ids(wid: int | None, f: Filters):  # wid None (no ward yet): nothing matches
     """A select of the ids of the ward's units matching the group/unit filters."""
     q = select(u.id).where(u.ward_id == wid)
     if f.unit:
@@ -88,7 +88,7 @@ def _unit_ids(wid: int, f: Filters):
     return q
 
 
-def _plan_id(wid: int, f: Filters):
+def _plan_id(wid: int | None, f: Filters):
     """The id of the chosen plan (``f.plan``) or of the ward's current plan, as a scalar subquery."""
     p = m.Plan
     q = select(p.id).where(p.ward_id == wid)
@@ -96,7 +96,7 @@ def _plan_id(wid: int, f: Filters):
     return q.order_by(p.id).limit(1).scalar_subquery()
 
 
-def _current(form: str, wid: int, f: Filters, *, from_month: bool = True, to_month: bool = True):
+def _current(form: str, wid: int | None, f: Filters, *, from_month: bool = True, to_month: bool = True):
     """Current submission forms of ``form`` in scope: sf_id, unit_id, month, submission_id."""
     q = select(
         sf.id.label("sf_id"), sf.unit_id.label("unit_id"), sf.month.label("month"), sf.submission_id.label("sub_id")
@@ -166,7 +166,7 @@ def data_freshness(engine: Engine, ward: str | None = None) -> dt.datetime | Non
 # ---------------------------------------------------------------- tasks
 
 
-def _latest_status(wid: int, f: Filters):
+def _latest_status(wid: int | None, f: Filters):
     """Each (task_code, unit_id)'s latest reported status up to period_to (current versions)."""
     cur = _current("tasks", wid, f, from_month=False)
     tr = m.TaskRow
@@ -370,7 +370,7 @@ def overdue_tasks(engine: Engine, f: Filters | None = None, today: dt.date | Non
     return out.sort_values(["days_overdue", "task_code"], ascending=[False, True]).reset_index(drop=True)
 
 
-def _months(conn, wid: int, f: Filters, today: dt.date | None) -> list[str]:
+def _months(conn, wid: int | None, f: Filters, today: dt.date | None) -> list[str]:
     first, last = f.period_from, f.period_to
     if first is None or last is None:
         lo, hi = conn.execute(select(func.min(sf.month), func.max(sf.month)).where(sf.ward_id == wid)).one()
@@ -719,7 +719,7 @@ def set_obstacle_handled(
         if res.rowcount != 1:
             raise KeyError(obstacle_id)
         conn.execute(
-            m.AuditLog.__table__.insert().values(
+            insert(m.AuditLog).values(
                 at=now,
                 actor=by or "",
                 account_id=account_id,
@@ -923,7 +923,7 @@ def submission_history(engine: Engine, unit_code: str, ward: str | None = None) 
             .order_by(s.received_at.desc(), s.id.desc())
         )
         rows = conn.execute(q).all()
-        cur_forms = {}
+        cur_forms: dict[int, list[str]] = {}
         if rows:
             for sid, form in conn.execute(
                 select(sf.submission_id, sf.form).where(sf.submission_id.in_([r[0] for r in rows]), sf.is_current)

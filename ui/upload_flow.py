@@ -248,7 +248,8 @@ def batch_conflicts(checks: Iterable[FileCheck]) -> list[str]:
         if not fc.accepted:
             continue
         for form in fc.result.forms:
-            seen.setdefault((fc.result.unit.value, fc.result.period.value, form), []).append(fc.filename)
+            key = (fc.result.unit.value or "", fc.result.period.value or "", form)
+            seen.setdefault(key, []).append(fc.filename)
     notes = []
     for (unit, period, form), names in seen.items():
         if len(names) > 1:
@@ -295,7 +296,7 @@ def stored_message(outcome, unit_names: dict[str, str], fc: FileCheck | None = N
     """A Vietnamese sentence saying what was stored (no file text in it but the registry's names);
     with ``fc``, a late report says so with its due date."""
     result = outcome.result
-    who = unit_names.get(result.unit.value, result.unit.value or "")
+    who = unit_names.get(result.unit.value or "", result.unit.value or "")
     period = fmt_period(result.period.value)
     if outcome.duplicate:
         when = ""
@@ -445,7 +446,7 @@ def replacement_notice(fc: FileCheck, unit_names: dict[str, str]) -> str | None:
     if not fc.existing:
         return None
     result = fc.result
-    who = unit_names.get(result.unit.value, result.unit.value or "")
+    who = unit_names.get(result.unit.value or "", result.unit.value or "")
     parts = [
         f"{FORMS_BY_KEY[f].sheet_title} (đang có phiên bản {v}, bản mới sẽ là phiên bản {v + 1})"
         for f, v in sorted(fc.existing.items(), key=_form_pos)
