@@ -244,19 +244,20 @@ def _trend(doc, data: ReportData) -> None:
     keys = ("done_share", "propaganda_quantity", "attendance_rate", "on_time_share")
     rows = []
     for r in tr.to_dict("records"):
+        got = f"{int(r.get('reports_received') or 0)}/{int(r.get('reports_expected') or 0)}"
         if not r.get("reports_received"):
             state = "chưa có báo cáo"
         elif r.get("open"):
-            state = f"chưa khép lại ({coverage_text(r)})"
+            state = f"{got}, chưa khép lại"
         else:
-            state = coverage_text(r)
+            state = got
         values = [fmt_pct(r[k]) if FIGURES[k].kind == "share" else fmt_int(r[k]) for k in keys]
         rows.append([str(r["label"]), *values, state])
     table = _table(
         doc,
-        ["Kỳ", *(FIGURES[k].label for k in keys), "Báo cáo của các đơn vị"],
+        ["Kỳ", *(FIGURES[k].label for k in keys), "Báo cáo đã nhận / phải nộp"],
         rows,
-        [2.2, 2.4, 2.4, 2.2, 2.4, 4.9],
+        [2.7, 2.5, 2.5, 2.3, 2.5, 4.0],
         numeric={1, 2, 3, 4},
     )
     for i, r in enumerate(tr.to_dict("records"), start=1):
