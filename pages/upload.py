@@ -123,6 +123,10 @@ files = files or []
 current_ids = {f.file_id for f in files}
 for gone in [k for k in checks if k not in current_ids]:
     del checks[gone]
+# A file taken out of the uploader forgets its "stored" note: chosen again, it is checked again
+# and, being already stored, says when it was sent (issue 13).
+for key in [k for k in stored if k not in {fc.key for fc in checks.values()}]:
+    del stored[key]
 
 pending = [f for f in files if f.file_id not in checks]
 if pending:
