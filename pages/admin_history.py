@@ -28,6 +28,7 @@ ACTIONS = {
     "registry.import": "Nhập danh mục từ Excel",
 }
 
+ua.require_office()
 st.title("Lịch sử thay đổi danh mục")
 st.caption(
     "Mọi thay đổi về phường, nhóm, đơn vị, kế hoạch và nhiệm vụ: ai, lúc nào, trước và sau. Báo cáo đã lưu không bị sửa."

@@ -6,6 +6,7 @@ from storage import admin
 from ui import admin as ua
 from ui.format import fmt_date
 
+ua.require_office()
 st.title("Kế hoạch và nhiệm vụ")
 ua.flash()
 engine = ua.engine()

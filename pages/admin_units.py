@@ -8,6 +8,7 @@ from storage import admin
 from ui import admin as ua
 from ui.format import fmt_date
 
+ua.require_office()
 st.title("Đơn vị và nhóm đơn vị")
 ua.flash()
 engine = ua.engine()

@@ -6,6 +6,7 @@ from storage import admin
 from ui import admin as ua
 from ui import data
 
+ua.require_office()
 st.title("Thiết lập phường")
 ua.flash()
 engine = ua.engine()

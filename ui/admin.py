@@ -47,6 +47,13 @@ def engine():
     return data.engine()
 
 
+def require_office():
+    """Stop the page unless the office is signed in (the navigation hides Quản trị from others too)."""
+    from ui import auth
+
+    return auth.require("office")
+
+
 def run(fn: Callable[..., Any], *args: Any, done: str, **kwargs: Any) -> bool:
     """Run a storage.admin edit as the current actor; show a refusal here, or remember ``done`` and rerun."""
     try:
