@@ -75,3 +75,31 @@ def test_task_names_beside_codes():
     shown = code_and_name("NV03", names, 20)
     assert shown == "NV03 · Tổ chức hội nghị qu…" and len(shown.split(" · ")[1]) == 20
     assert code_and_name("NV99", names) == "NV99"
+
+
+def test_unit_page_shows_task_names_beside_codes(tmp_path):
+    """The unit page's task table has the plan's wording of each task next to its code."""
+    from page_helpers import run_page
+
+    from storage import db
+    from storage.registry import load_registry
+    from tests.test_template import _honest_kdc03
+    from tests.upload_helpers import registry_database
+    from ui import upload_flow as flow
+
+    url = registry_database(tmp_path / "unit.db")
+    engine = db.get_engine(url)
+    registry = load_registry(engine)
+    fc = flow.check_upload(engine, _honest_kdc03(), "kdc03-t02.xlsx", registry=registry, today=dt.date(2026, 3, 5))
+    assert fc.accepted, [p.message for p in fc.result.errors]
+    assert flow.store_checked(engine, fc, sender="A").stored
+    engine.dispose()
+    at = run_page(url, "pages/unit.py", params={"unit": "KDC03", "kind": "month", "period": "2026-02"})
+    assert not at.exception, at.exception
+    tables = [d.value for d in at.dataframe if "Mã nhiệm vụ" in d.value.columns]
+    assert tables, "no task table on the unit page"
+    t = tables[0]
+    assert "Nhiệm vụ" in t.columns
+    named = dict(zip(t["Mã nhiệm vụ"], t["Nhiệm vụ"], strict=True))
+    assert named["NV11"] == registry.tasks_by_code["NV11"].text
+    assert all(str(v).strip() for v in named.values())
