@@ -107,6 +107,16 @@ def _fold_label(value: Any) -> str:
     return _fold(value)  # fold() without its None / str() steps: the hot path of detection
 
 
+# A header label is short (the longest alias has a few dozen characters): a longer cell text can only name a
+# field by its start, so header detection folds no more than this many characters of it (a 1,000-character
+# note in each of 20,000 rows otherwise costs the app seconds of CPU per file, and a file's budget counts it).
+LABEL_SCAN_CHARS = 256
+
+
+def _head(value: Any) -> Any:
+    return value[:LABEL_SCAN_CHARS] if isinstance(value, str) and len(value) > LABEL_SCAN_CHARS else value
+
+
 def _fold_no_parens(value: Any) -> str:
     if not isinstance(value, str) or "(" not in value:
         return ""
@@ -210,6 +220,7 @@ def _text_kind_uncached(value: str) -> int:
     """0: blank; 2: the text (or the text without its brackets) names a field of some form; 1: other text."""
     if not value.strip():
         return 0
+    value = _head(value.strip())
     for folded in (_fold_label(value), _fold_no_parens(value)):
         if folded and any(key for key, _q in _all_matches(folded)):
             return 2
@@ -251,7 +262,8 @@ class _RowFolds:
         found = self._cache.get(r)
         if found is None:
             row = self.hrows[r] if 0 <= r < len(self.hrows) else []
-            found = ([_fold_label(v) for v in row], [_fold_no_parens(v) for v in row])
+            heads = [_head(v) for v in row]
+            found = ([_fold_label(v) for v in heads], [_fold_no_parens(v) for v in heads])
             self._cache[r] = found
         return found
 
