@@ -124,6 +124,11 @@ def first_start(root: Path, db: Path, today: str | None) -> dict[str, float]:
                 raise TimeoutError("the overview showed no figures")
             out["overview figures"] = time.perf_counter() - t0
             out["reports stored then"] = float(_submissions(db))
+            print(
+                f"  overview figures after {out['overview figures']:.1f} s "
+                f"({int(out['reports stored then'])} reports stored by then)",
+                flush=True,
+            )
             page.screenshot(path=str(db.parent / "first-start.png"))
             deadline = time.monotonic() + FILL_TIMEOUT_S
             while time.monotonic() < deadline and not _fill_done(db):
