@@ -18,7 +18,7 @@ severity (a due date that cannot be read is only a warning).
 
 Templates are filled with ``str.format_map``; a parameter nobody gave shows as
 ``?``.  Templates of problems found at a place in a sheet start with
-``{where}`` ("Biểu 03 (trang tính “BC T2”), ô G12").
+``{where}`` ("Biểu 03 (trang tính «BC T2»), ô G12").
 
 ``docs/PROBLEM_CODES.md`` is generated from this catalogue:
 ``python -m loaders.problems > docs/PROBLEM_CODES.md`` (a test checks that it

@@ -11,10 +11,10 @@ severities and hints come from the problem catalogue (``loaders.problems``):
 - per table: ``<form>.<field>.missing_column``;
 - cross-field rules: the codes of ``loaders.forms.RULES``.
 
-Problem.sheet is the form's ``sheet_title`` ("Biểu 03") whatever the sheet is
-called in the file; the message names the real sheet too when it differs
-("Biểu 03 (trang tính “BC T2”), ô G12: ...").  ``FormData.sheet`` keeps the
-real name, so a cell can always be found again.
+Problem.sheet is the sheet's name as it is in the file (the unit may have
+renamed it) and Problem.form the form's key; the message names both as the
+user sees them ("Biểu 03 (trang tính «BC T2»), ô G12: ..."; just "Biểu 03"
+when the sheet keeps the form's name).  ``FormData.sheet`` keeps the same name.
 """
 
 from __future__ import annotations
