@@ -184,7 +184,9 @@ def show(
         context = view.line()
     titled(fig, title, context)
     kwargs = {"height": height} if height is not None else {}
-    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key, **kwargs)
+    # on a meeting screen the toolbar would only cover the title when the mouse rests there
+    config = {**PLOTLY_CONFIG, "displayModeBar": False} if _is_presentation(fig) else PLOTLY_CONFIG
+    st.plotly_chart(fig, width="stretch", config=config, key=key, **kwargs)
 
 
 def bar(

@@ -148,4 +148,9 @@ def task_progress(counts: pd.DataFrame, *, title: str, presentation: bool = Fals
     )
     fig.update_xaxes(type="category", title=None)
     charts.integer_axis(fig, float(counts[keys].sum(axis=1).max() or 0), axis="y")
+    if presentation:  # the count on each segment that has room for it; light segments outlined
+        fig.update_traces(
+            texttemplate="%{y}", textposition="inside", textangle=0, marker_line_width=1, marker_line_color="#8C959F"
+        )
+        fig.update_layout(uniformtext={"minsize": charts.scale(True).text, "mode": "hide"})
     return fig
