@@ -1,4 +1,9 @@
-"""One colour for each status, used by every chart and badge in the app."""
+"""One colour for each status, used by every chart and badge in the app.
+
+The status palettes stay apart for the common colour-vision deficiencies (deuteranomaly,
+protanomaly, tritanomaly at full severity, simulated with colorspacious): tests/test_palette.py
+keeps every pair at least 12 CAM02-UCS units apart. Colour is never the only cue: every chart
+names its statuses in a legend or a label."""
 
 from __future__ import annotations
 
@@ -6,21 +11,21 @@ from presentation.format import label
 
 # Task status (Biểu 01 vocabulary keys plus the derived "overdue").
 TASK_STATUS_COLORS = {
-    "done": "#2E9E5B",  # green
-    "in_progress": "#2F7ED8",  # blue
-    "not_started": "#9AA5B1",  # grey
-    "overdue": "#D64545",  # red
-    "ongoing": "#7A5BA6",  # violet: recurring tasks, never "done"
-    "as_needed": "#B9A6D6",  # light violet: tasks done when the need arises
-    "no_report": "#E3E7EB",  # very light grey: nothing reported
+    "done": "#1E6B52",  # dark green
+    "in_progress": "#1483EE",  # bright blue
+    "not_started": "#A89F94",  # warm grey
+    "overdue": "#D43418",  # vermilion red
+    "ongoing": "#713A7F",  # dark violet: recurring tasks, never "done"
+    "as_needed": "#E0B8F0",  # light violet: tasks done when the need arises
+    "no_report": "#EEF1F4",  # very light grey: nothing reported
 }
 
 # Reporting compliance.
 COMPLIANCE_COLORS = {
-    "on_time": "#2E9E5B",  # green, as "done"
-    "late": "#F0A030",  # amber
-    "missing": "#D64545",  # red, as "overdue"
-    "not_due": "#C9D1D9",  # light grey
+    "on_time": "#1E6B52",  # dark green, as "done"
+    "late": "#E6A817",  # amber
+    "missing": "#D43418",  # red, as "overdue"
+    "not_due": "#D0D5DB",  # light grey
 }
 
 TASK_STATUS_ORDER = ["done", "in_progress", "not_started", "overdue", "ongoing", "as_needed", "no_report"]
@@ -38,10 +43,10 @@ SEQUENCE = [
     "#C2577E",
     "#5B6770",
 ]
-PRESENT_COLOR = "#2E9E5B"
-EXCUSED_COLOR = "#F0A030"
-UNEXCUSED_COLOR = "#D64545"
-INVITED_COLOR = "#C9D1D9"
+PRESENT_COLOR = "#1E6B52"
+EXCUSED_COLOR = "#E6A817"
+UNEXCUSED_COLOR = "#D43418"
+INVITED_COLOR = "#D0D5DB"
 
 
 def task_status_map() -> dict[str, str]:
