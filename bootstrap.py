@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 SAMPLE_ACTOR = "dữ liệu mẫu"
 FILL_KEY = "sample_fill"  # ward_settings key: "pending" | "done"
 UNITS_PER_CHUNK = 10  # reports generated per job: the first figures appear after the first chunk
+FIRST_CHUNK = 4  # units of the very first job (the newest month)
 
 
 def seed_enabled() -> bool:
@@ -152,7 +153,9 @@ def _chunks() -> list[tuple[int, list[str]]]:
 
     codes = [u.code for u in sample_registry().units]
     parts = [codes[i : i + UNITS_PER_CHUNK] for i in range(0, len(codes), UNITS_PER_CHUNK)]
-    return [(month, part) for month in sorted(MONTHS, reverse=True) for part in parts]
+    jobs = [(month, part) for month in sorted(MONTHS, reverse=True) for part in parts]
+    month, first = jobs[0]  # a small first job: the first figures come sooner
+    return [(month, first[:FIRST_CHUNK]), (month, first[FIRST_CHUNK:]), *jobs[1:]]
 
 
 def _generator_lines(out_dir: str):
@@ -277,10 +280,6 @@ def _fill_process(url: str) -> int:
     from storage.db import get_engine
     from storage.registry import ward_id
 
-    try:
-        os.nice(FILL_NICE)
-    except OSError:
-        pass
     engine = get_engine(url)
 
     parent = os.getppid()
@@ -290,6 +289,13 @@ def _fill_process(url: str) -> int:
         # test's app run ended) the fill stops too, and the next start resumes it (duplicates skip).
         if os.getppid() != parent:
             raise SystemExit(0)
+        if status.done_chunks == 1:
+            # The newest month's first reports are in (the overview has figures): from now on the
+            # fill yields the CPU to the server drawing pages (its generator keeps its priority).
+            try:
+                os.nice(FILL_NICE)
+            except OSError:
+                pass
         with engine.begin() as conn:
             st_settings.set_extra(
                 conn,
