@@ -4,10 +4,13 @@ Protocol on its own stdin/stdout: each message is an 8-byte big-endian length
 followed by a pickle; the worker answers one byte b"R" as soon as a request
 has arrived whole (so a worker that died before that is not blamed on the
 file).  Request: {"data": bytes, "fmt": str, "limits": dict,
-"timeout": float}.  Response: {"ok": True, "workbook": RawWorkbook, ...} or
-{"ok": False, "code": str, "sheet": str | None, "params": dict, ...}, both
-with "seconds", "maxrss_kb" (peak resident memory during this request) and
-"rss_kb" (resident memory after it).  File descriptor 1 is re-pointed to stderr at
+"timeout": float}.  Then one {"stream": RawSheet} message per sheet, sent as
+soon as it is read, and the final response: {"ok": True, "format": str,
+"sheets": int} or {"ok": False, "code": str, "sheet": str | None, "params":
+dict} (a Refusal, codes of loaders.problems), each with "seconds" and
+"exiting"; after a slow, large or failed read (and every MEMORY_EVERY
+requests) also "maxrss_kb" (peak resident memory since the last figure),
+"rss_kb" (resident memory after it) and "peak_seconds".  File descriptor 1 is re-pointed to stderr at
 start so that a stray print can never corrupt the protocol.
 
 Caps: RLIMIT_AS (the memory cap, so calamine's allocation failures abort this

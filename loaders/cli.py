@@ -163,11 +163,8 @@ def _template(args: argparse.Namespace) -> int:
         codes = ", ".join(registry.units_by_code)
         print(f"Lỗi cách dùng: không có đơn vị mã “{args.unit}”. Các mã: {codes}", file=sys.stderr)
         return 2
-    try:
-        from loaders.template import write_template
-    except ImportError as exc:
-        print(f"Chưa có chức năng tạo mẫu (loaders.template): {exc}", file=sys.stderr)
-        return 1
+    from loaders.template import write_template  # openpyxl: loaded only for this command
+
     write_template(registry, args.unit, args.period, args.output)
     print(f"Đã tạo mẫu báo cáo: {args.output}")
     return 0

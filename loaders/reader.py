@@ -43,7 +43,9 @@ MAX_FORMULA_TEXT = 512  # characters of a formula kept in CellError.text
 
 
 class Refusal(Exception):
-    """A clean verdict that the file cannot be read (code as in loaders.safety.MESSAGES)."""
+    """A clean verdict that the file cannot be read: a "file" code of the catalogue (loaders.problems).
+
+    The one refusal type: the safety pre-scan (loaders.safety) and the reader raise it alike."""
 
     def __init__(self, code: str, sheet: str | None = None, **params: Any) -> None:
         super().__init__(code)

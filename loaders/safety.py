@@ -30,7 +30,7 @@ from pathlib import PurePosixPath
 
 from loaders.forms import LIMITS, Limits
 from loaders.problems import CATALOGUE, Problem, make
-from loaders.reader import member_prefix, package_bytes, workbook_part
+from loaders.reader import Refusal, member_prefix, package_bytes, workbook_part
 
 # Limits of this module (beyond loaders.forms.LIMITS).
 MAX_ZIP_MEMBERS = 5_000  # an xlsx has a few dozen parts; more is an archive, not a report
@@ -75,14 +75,6 @@ def _ratio_text(ratio: float) -> str:
     return f"{int(ratio):,}".replace(",", ".")
 
 
-class _Refuse(Exception):
-    def __init__(self, code: str, sheet: str | None = None, **params: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.sheet = sheet
-        self.params = params
-
-
 @dataclass
 class _Ctx:
     filename: str
@@ -103,7 +95,7 @@ def preflight(data: bytes, filename: str, limits: Limits = LIMITS) -> tuple[str 
         fmt = _detect(data, ctx)
         _check_extension(fmt, ctx)
         return fmt, []
-    except _Refuse as r:
+    except Refusal as r:
         return None, [problem(r.code, filename, sheet=r.sheet, **r.params)]
     except Exception as exc:  # noqa: BLE001 - preflight must never raise
         return None, [problem("file.damaged", filename, detail=type(exc).__name__)]
@@ -113,21 +105,21 @@ def _check_extension(fmt: str, ctx: _Ctx) -> None:
     declared = SPREADSHEET_EXTENSIONS.get(ctx.ext)
     if not ctx.ext or declared == fmt or frozenset({declared, fmt}) in _SAME_FAMILY:
         return
-    raise _Refuse("file.wrong_extension", ext=ctx.ext or "(không có)", actual=FORMAT_LABELS[fmt])
+    raise Refusal("file.wrong_extension", ext=ctx.ext or "(không có)", actual=FORMAT_LABELS[fmt])
 
 
 def _detect(data: bytes, ctx: _Ctx) -> str:
     if len(data) == 0:
-        raise _Refuse("file.empty")
+        raise Refusal("file.empty")
     if len(data) > ctx.limits.max_file_bytes:
-        raise _Refuse("file.too_large", size=human_size(len(data)), limit=human_size(ctx.limits.max_file_bytes))
+        raise Refusal("file.too_large", size=human_size(len(data)), limit=human_size(ctx.limits.max_file_bytes))
     head = data[:8]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _check_zip(data, ctx)
     if head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return _check_ole2(data, ctx)
     if head.startswith(b"PK"):
-        raise _Refuse("file.damaged", detail="tệp nén không hoàn chỉnh")
+        raise Refusal("file.damaged", detail="tệp nén không hoàn chỉnh")
     _classify_other(data, ctx)
     raise AssertionError("unreachable")  # _classify_other always raises
 
@@ -190,20 +182,20 @@ def _classify_other(data: bytes, ctx: _Ctx) -> None:
     if text is not None:
         low = text.lstrip().lower()
         if "urn:schemas-microsoft-com:office:spreadsheet" in low and "<html" not in low[:4096]:
-            raise _Refuse("file.xml_spreadsheet")
+            raise Refusal("file.xml_spreadsheet")
         if low.startswith("mime-version") or any(
             t in low[:4096] for t in ("<html", "<!doctype html", "<table", "<body")
         ):
-            raise _Refuse("file.html_table", ext=ctx.ext or "(không có)")
+            raise Refusal("file.html_table", ext=ctx.ext or "(không có)")
         if low.startswith("<?xml") or low.startswith("<"):
-            raise _Refuse("file.not_spreadsheet", kind="tệp XML")
+            raise Refusal("file.not_spreadsheet", kind="tệp XML")
         if _looks_delimited(text):
-            raise _Refuse("file.csv")
-        raise _Refuse("file.text")
+            raise Refusal("file.csv")
+        raise Refusal("file.text")
     for magic, kind in _BINARY_KINDS:
         if sample.startswith(magic):
-            raise _Refuse("file.not_spreadsheet", kind=kind)
-    raise _Refuse("file.not_spreadsheet", kind="tệp nhị phân không rõ loại")
+            raise Refusal("file.not_spreadsheet", kind=kind)
+    raise Refusal("file.not_spreadsheet", kind="tệp nhị phân không rõ loại")
 
 
 # --------------------------------------------------------------------------
@@ -219,15 +211,15 @@ def _check_ole2(data: bytes, ctx: _Ctx) -> str:
     # Directory entry names are UTF-16LE; an encrypted .xlsx/.xlsb is an OLE2
     # container holding "EncryptionInfo" and "EncryptedPackage" streams.
     if _utf16("EncryptedPackage") in data or _utf16("EncryptionInfo") in data:
-        raise _Refuse("file.encrypted")
+        raise Refusal("file.encrypted")
     if len(data) < 1536:
-        raise _Refuse("file.damaged", detail="tệp OLE2 quá ngắn")
+        raise Refusal("file.damaged", detail="tệp OLE2 quá ngắn")
     if _utf16("Workbook") in data or _utf16("Book") in data or _utf16("WORKBOOK") in data or _utf16("BOOK") in data:
         return "xls"
     if _utf16("WordDocument") in data:
-        raise _Refuse("file.not_spreadsheet", kind="văn bản Word .doc")
+        raise Refusal("file.not_spreadsheet", kind="văn bản Word .doc")
     if _utf16("PowerPoint Document") in data:
-        raise _Refuse("file.not_spreadsheet", kind="trình chiếu PowerPoint .ppt")
+        raise Refusal("file.not_spreadsheet", kind="trình chiếu PowerPoint .ppt")
     # Unknown OLE2 (or a directory we could not see): let the sandboxed reader decide.
     return "xls"
 
@@ -253,21 +245,21 @@ def _check_zip(data: bytes, ctx: _Ctx) -> str:
         package_bytes(zf, data)
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise _Refuse("file.damaged", detail="cấu trúc nén hỏng") from exc
+        raise Refusal("file.damaged", detail="cấu trúc nén hỏng") from exc
     sheets = sum(1 for i in infos if _WORKSHEET_PART_RE.match(i.filename.replace("\\", "/").lstrip("/")))
     if sheets > ctx.limits.max_sheets:  # before the member count: a workbook of many sheets is not a bomb
-        raise _Refuse("file.too_many_sheets", count=_count_text(sheets), limit=_count_text(ctx.limits.max_sheets))
+        raise Refusal("file.too_many_sheets", count=_count_text(sheets), limit=_count_text(ctx.limits.max_sheets))
     if len(infos) > MAX_ZIP_MEMBERS:
-        raise _Refuse("file.zip_bomb", size=f"{len(infos)} phần", ratio="?")
+        raise Refusal("file.zip_bomb", size=f"{len(infos)} phần", ratio="?")
     _check_sizes(infos, len(data), ctx)
     names = {i.filename.replace("\\", "/").lstrip("/"): i for i in infos}
     if any(i.flag_bits & 0x1 for i in infos):
-        raise _Refuse("file.encrypted")
+        raise Refusal("file.encrypted")
     fmt = _zip_format(zf, names)
     # Encryption of an .ods is declared in its manifest.
     if fmt == "ods" and "META-INF/manifest.xml" in names:
         if b"encryption-data" in _read_prefix(zf, names["META-INF/manifest.xml"], 4 * 1024 * 1024):
-            raise _Refuse("file.encrypted")
+            raise Refusal("file.encrypted")
     for info in infos:
         if info.filename.lower().endswith(_XML_SUFFIXES):
             _check_prolog(zf, info)
@@ -286,12 +278,12 @@ def _check_sizes(infos: list[zipfile.ZipInfo], compressed_total: int, ctx: _Ctx)
         if size > RATIO_MIN_MEMBER_BYTES:
             ratio = size / max(int(info.compress_size), 1)
             if ratio > lim.max_member_ratio:
-                raise _Refuse("file.zip_bomb", size=human_size(size), ratio=_ratio_text(ratio))
+                raise Refusal("file.zip_bomb", size=human_size(size), ratio=_ratio_text(ratio))
     if total > lim.max_uncompressed_bytes:
         ratio = total / max(compressed_total, 1)
         if ratio > lim.max_member_ratio:
-            raise _Refuse("file.zip_bomb", size=human_size(total), ratio=_ratio_text(ratio))
-        raise _Refuse(
+            raise Refusal("file.zip_bomb", size=human_size(total), ratio=_ratio_text(ratio))
+        raise Refusal(
             "file.too_large",
             size=f"{human_size(total)} khi giải nén",
             limit=human_size(lim.max_uncompressed_bytes),
@@ -310,13 +302,13 @@ def _read_prefix(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> byte
         with zf.open(info) as fh:
             return fh.read(limit)
     except NotImplementedError as exc:
-        raise _Refuse("file.damaged", detail="kiểu nén không hỗ trợ") from exc
+        raise Refusal("file.damaged", detail="kiểu nén không hỗ trợ") from exc
     except RuntimeError as exc:  # zipfile raises this for an encrypted member
-        raise _Refuse("file.encrypted") from exc
+        raise Refusal("file.encrypted") from exc
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise _Refuse("file.damaged", detail=f"phần «{info.filename}» hỏng") from exc
+        raise Refusal("file.damaged", detail=f"phần «{info.filename}» hỏng") from exc
     except Exception as exc:  # noqa: BLE001 - zlib.error and friends
-        raise _Refuse("file.damaged", detail=f"phần «{info.filename}» hỏng") from exc
+        raise Refusal("file.damaged", detail=f"phần «{info.filename}» hỏng") from exc
 
 
 def _zip_format(zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> str:
@@ -325,17 +317,17 @@ def _zip_format(zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> str:
         if mime.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
             return "ods"
         if mime.startswith(b"application/vnd.oasis.opendocument"):
-            raise _Refuse("file.not_spreadsheet", kind="tài liệu OpenDocument không phải bảng tính")
+            raise Refusal("file.not_spreadsheet", kind="tài liệu OpenDocument không phải bảng tính")
     if "[Content_Types].xml" in names:
         types = _read_prefix(zf, names["[Content_Types].xml"], 1024 * 1024)
         if b"spreadsheetml" not in types.lower() and b"ms-excel" not in types.lower():
             if "word/document.xml" in names:
-                raise _Refuse("file.not_spreadsheet", kind="văn bản Word .docx")
+                raise Refusal("file.not_spreadsheet", kind="văn bản Word .docx")
             if any(n.startswith("ppt/") for n in names):
-                raise _Refuse("file.not_spreadsheet", kind="trình chiếu PowerPoint .pptx")
+                raise Refusal("file.not_spreadsheet", kind="trình chiếu PowerPoint .pptx")
         workbook = workbook_part(zf)
         if workbook is None:
-            raise _Refuse("file.damaged", detail="thiếu phần workbook")
+            raise Refusal("file.damaged", detail="thiếu phần workbook")
         if workbook.endswith(".bin"):
             return "xlsb"
         if b"macroenabled" in types.lower() or "xl/vbaProject.bin" in names:
@@ -348,8 +340,8 @@ def _zip_format(zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> str:
     if "xl/workbook.bin" in names:
         return "xlsb"
     if "word/document.xml" in names:
-        raise _Refuse("file.not_spreadsheet", kind="văn bản Word .docx")
-    raise _Refuse("file.not_spreadsheet", kind="tệp nén .zip")
+        raise Refusal("file.not_spreadsheet", kind="văn bản Word .docx")
+    raise Refusal("file.not_spreadsheet", kind="tệp nén .zip")
 
 
 def _check_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
@@ -358,11 +350,11 @@ def _check_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
         head = head.decode("utf-16", errors="ignore").encode("utf-8")
     if _DOCTYPE_RE.search(head):
-        raise _Refuse("file.xml_entities", member=info.filename)
+        raise Refusal("file.xml_entities", member=info.filename)
     # A prolog padded past the scanned bytes (comments, processing
     # instructions, white space) hides what follows: refuse that too.
     if len(head) >= PROLOG_SCAN_BYTES and not _root_started(head):
-        raise _Refuse("file.xml_entities", member=info.filename)
+        raise Refusal("file.xml_entities", member=info.filename)
 
 
 _PROLOG_RE = re.compile(rb"\A(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)

@@ -121,16 +121,19 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return frame.astype(object).to_dict("records") if len(frame) else []
 
 
-def _value(record: dict[str, Any], column: StoredColumn) -> Any:
-    if column.source in record or column.fallback is None:
-        return CONVERTERS[column.type](record.get(column.source))
-    return CONVERTERS[column.type](record.get(column.fallback))
+@cache
+def _plan(form: Form) -> tuple[tuple[str, Callable[[Any], Any], str, str | None], ...]:
+    """Per stored column, once per form: (column, converter, frame column, fallback frame column)."""
+    return tuple((c.name, CONVERTERS[c.type], c.source, c.fallback) for c in _columns(form))
 
 
 def row_values(form: Form, record: dict[str, Any], sf_id: int, task_ids: dict[str, int] | None = None) -> dict:
     """One frame record as a row of ``row_table(form)``: the declared columns converted, the plan task's
     id (forms that name plan tasks), the submitted form and the cell's origin."""
-    values = {c.name: _value(record, c) for c in _columns(form)}
+    values = {
+        name: convert(record.get(source) if fallback is None or source in record else record.get(fallback))
+        for name, convert, source, fallback in _plan(form)
+    }
     code_column = _task_code_column(form)
     if code_column is not None:
         code = values[code_column]
