@@ -157,7 +157,10 @@ def collect(engine: Any, filters: Any, today: dt.date, settings: WardSettings | 
 
 
 def _compliance_window(engine: Any, filters: Any, today: dt.date, due_day: int) -> pd.DataFrame:
-    """Compliance over the 12 months (at least) ending at the range's end, from the ward's first report."""
+    """Compliance over the 12 months (at least) ending at the range's end, from the ward's first report
+    (every month when the filters name no period)."""
+    if not getattr(filters, "period_from", None) or not getattr(filters, "period_to", None):
+        return q.compliance(engine, filters, due_day=due_day, today=today)
     first_last = month_window(getattr(filters, "period_from", None), getattr(filters, "period_to", None), today)
     window = replace(filters, period_from=first_last[0], period_to=first_last[1])
     periods = q.list_periods(engine)
