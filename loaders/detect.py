@@ -104,6 +104,8 @@ def _fold_label(value: Any) -> str:
     if not isinstance(value, str):
         return ""
     # "Số lượng (tin, bài)" is also tried without the bracket
+    if len(value) > 128:  # a long text is folded without the cache: kept there, it would outlive the file
+        return _fold.__wrapped__(value)
     return _fold(value)  # fold() without its None / str() steps: the hot path of detection
 
 
