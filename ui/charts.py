@@ -12,6 +12,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from presentation import chart_text
 from ui import theme
 from ui.i18n import PLOTLY_LOCALE_CONFIG
 
@@ -185,8 +186,19 @@ def show(
     titled(fig, title, context)
     kwargs = {"height": height} if height is not None else {}
     # on a meeting screen the toolbar would only cover the title when the mouse rests there
-    config = {**PLOTLY_CONFIG, "displayModeBar": False} if _is_presentation(fig) else PLOTLY_CONFIG
+    presenting = _is_presentation(fig)
+    config = {**PLOTLY_CONFIG, "displayModeBar": False} if presenting else PLOTLY_CONFIG
     st.plotly_chart(fig, width="stretch", config=config, key=key, **kwargs)
+    if not presenting:  # meeting screens carry no widgets; everywhere else the chart is also said in words
+        describe(fig)
+
+
+def describe(fig: go.Figure) -> None:
+    """The chart's main reading in one sentence, and its numbers as a table (issue 16): what a
+    screen reader or a reader who cannot tell the colours apart gets from the chart."""
+    st.markdown(f'<p class="chart-summary">{html.escape(chart_text.figure_summary(fig))}</p>', unsafe_allow_html=True)
+    with st.expander("Số liệu của biểu đồ"):
+        st.dataframe(chart_text.figure_table(fig), hide_index=True, width="stretch")
 
 
 def bar(
