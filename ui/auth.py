@@ -58,10 +58,23 @@ def current() -> Principal | None:
     return st.session_state.get(PRINCIPAL_KEY)
 
 
+def require_login() -> Principal:
+    """The principal the gate found; when a page script runs without app.py's gate (Streamlit 1.67
+    runs ``pages/<file>.py`` directly as a classic multipage app until the process's first
+    st.navigation call), run app.py instead (its gate: the login page) and stop."""
+    p = current()
+    if p is None:
+        from ui.first_request import run_app
+
+        run_app()
+        st.stop()
+    return p
+
+
 def require(*roles: str) -> Principal:
     """Stop the page unless the principal has one of ``roles`` (defence in depth under the navigation)."""
-    p = current()
-    if p is None or p.role not in roles:
+    p = require_login()
+    if p.role not in roles:
         st.error("Bạn không có quyền xem trang này.", icon=":material/block:")
         st.stop()
     return p

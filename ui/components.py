@@ -52,6 +52,9 @@ def header(freshness, presentable: bool = False) -> None:
 
 
 def page_title(title: str) -> None:
+    from ui import auth
+
+    auth.require("office", "leader")  # ward-wide pages: never without the login gate, never for unit staff
     label = filters.current_label()
     st.title(title)
     if label:
