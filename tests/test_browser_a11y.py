@@ -102,8 +102,31 @@ def test_no_serious_accessibility_finding(server, browser, path):
         wait_rendered(page, title)
         found = run_axe(page)
         assert not found, json.dumps(found, ensure_ascii=False, indent=1)
+        small = page.evaluate(SMALL_TEXT_JS)
+        assert not small, f"text under 14 px: {small[:10]}"
     finally:
         context.close()
+
+
+# Every visible text of the page (HTML and the charts' SVG text) in a font under 14 px.
+SMALL_TEXT_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const out = [];
+  const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const text = node.textContent.trim();
+    if (!text) continue;
+    const el = node.parentElement;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') continue;
+    const size = parseFloat(style.fontSize);
+    if (size < 13.95) out.push(text.slice(0, 40) + ' (' + size + 'px)');
+  }
+  return out;
+}"""
 
 
 def test_pages_at_200_percent_zoom(server, browser):

@@ -40,7 +40,8 @@ class Scale:
     axis_title: int
 
 
-SCREEN = Scale(title=17, context=13, text=13, axis_title=13)
+# No text under 14 px anywhere (issue 16: many readers are older officials).
+SCREEN = Scale(title=18, context=14, text=14, axis_title=14)
 # Read from the back of a meeting room: titles >= 40 px, labels >= 22 px at 1920x1080.
 PRESENTATION = Scale(title=44, context=28, text=22, axis_title=24)
 TEXT_COLOR = "#111418"
@@ -345,7 +346,7 @@ def timeline(
             type="line", x0=stamp, x1=stamp, y0=0, y1=1, yref="paper", line={"color": "#333", "dash": "dot", "width": 1}
         )
         fig.add_annotation(
-            x=stamp, y=0, yref="paper", text="Hôm nay", showarrow=False, yanchor="top", font={"size": 11}
+            x=stamp, y=0, yref="paper", text="Hôm nay", showarrow=False, yanchor="top", font={"size": scale().text}
         )
     style(fig, title, height=max(320, 120 + 30 * frame[y].nunique()), presentation=presentation)
     # the dates are on top, so the legend goes below the bars
