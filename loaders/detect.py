@@ -25,7 +25,7 @@ from loaders.forms import (
     on_declare,
 )
 from loaders.raw import CellError, RawSheet
-from loaders.text import _fold, clean, fold
+from loaders.text import _fold, _fold_short, clean, fold
 
 _UNSCORED = {"row_no", "note"}
 _NOT_SCORED = frozenset({None, *_UNSCORED})
@@ -105,8 +105,8 @@ def _fold_label(value: Any) -> str:
         return ""
     # "Số lượng (tin, bài)" is also tried without the bracket
     if len(value) > 128:  # a long text is folded without the cache: kept there, it would outlive the file
-        return _fold.__wrapped__(value)
-    return _fold(value)  # fold() without its None / str() steps: the hot path of detection
+        return _fold(value)
+    return _fold_short(value)  # fold() without its None / str() steps: the hot path of detection
 
 
 # A header label is short (the longest alias has a few dozen characters): a longer cell text can only name a
