@@ -133,7 +133,7 @@ def collect(engine: Any, filters: Any, today: dt.date, settings: WardSettings | 
         today=today,
         scope=filters_text(filters, unit_names),
         unit_names=unit_names,
-        headline=q.headline(engine, filters, today),
+        headline=q.headline(engine, filters, today, due_day=settings.due_day),
         totals=q.totals(engine, filters),
         tasks=q.task_timeline(engine, filters, today),
         overdue=q.overdue_tasks(engine, filters, today),

@@ -791,17 +791,19 @@ def _headline_range(engine: Engine, f: Filters, today: dt.date, due_day: int = D
     }
 
 
-def headline(engine: Engine, f: Filters | None = None, today: dt.date | None = None) -> dict[str, Any]:
+def headline(
+    engine: Engine, f: Filters | None = None, today: dt.date | None = None, due_day: int = DEFAULTS.due_day
+) -> dict[str, Any]:
     """Headline figures for the range, and under "previous" the same for the range of equal
     length just before it (None when the range is not closed on both ends)."""
     f = _f(f)
     today = today or dt.date.today()
-    out = _headline_range(engine, f, today)
+    out = _headline_range(engine, f, today, due_day)
     previous = None
     if f.period_from and f.period_to:
         n = len(month_range(f.period_from, f.period_to))
         prev = replace(f, period_from=shift_month(f.period_from, -n), period_to=shift_month(f.period_from, -1))
-        previous = _headline_range(engine, prev, today)
+        previous = _headline_range(engine, prev, today, due_day)
     out["previous"] = previous
     return out
 

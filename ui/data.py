@@ -176,7 +176,7 @@ def unit_names() -> dict[str, str]:
 
 
 def headline(f: Filters) -> dict[str, Any]:
-    return _q(queries.headline, f, today())
+    return _q(queries.headline, f, today(), ward_settings().due_day)
 
 
 def totals(f: Filters) -> dict[str, dict[str, int]]:
@@ -233,7 +233,7 @@ def attendance_by_unit(f: Filters) -> pd.DataFrame:
 
 def trend(f: Filters) -> pd.DataFrame:
     """The headline figures per period of the trend window."""
-    return _q(queries.trend, f, today())
+    return _q(queries.trend, f, today(), ward_settings().due_day)
 
 
 def compliance(f: Filters) -> pd.DataFrame:
