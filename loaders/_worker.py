@@ -27,6 +27,10 @@ import resource
 import struct
 import sys
 import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from loaders.raw import RawSheet
 
 HEADER = struct.Struct(">Q")
 ACK = b"R"
@@ -132,6 +136,8 @@ def main() -> None:
         started = time.perf_counter()
         exit_after = False
         sent = 0
+        sheet: RawSheet | None  # both dropped (set to None) once answered: the memory goes back at once
+        response: dict[str, Any] | None
         try:
             fmt = request["fmt"]
             for sheet in iter_sheets(request["data"], fmt, Limits(**request["limits"])):

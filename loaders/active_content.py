@@ -190,9 +190,9 @@ def _strip_ooxml(data: bytes, removed: set[str]) -> bytes:
             source = _rels_source(name)
             ids = dropped_ids.get(source, set())
             return _REL.sub(lambda m: b"" if (_attr(m.group(0), "Id") or "") in ids else m.group(0), content)
-        ids = dropped_ids.get(name)
-        if ids and name.endswith(".xml"):
-            return _drop_references(content, ids)
+        part_ids = dropped_ids.get(name)
+        if part_ids and name.endswith(".xml"):
+            return _drop_references(content, part_ids)
         return content
 
     return _rebuild(data, removed, edit)

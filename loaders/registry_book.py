@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,7 +122,11 @@ def _cell(rows: list[list[Any]], r: int, c: int) -> Any:
 
 
 def read_registry_book(
-    data: bytes, filename: str, *, known_units: set[str] = frozenset(), known_groups: set[str] = frozenset()
+    data: bytes,
+    filename: str,
+    *,
+    known_units: AbstractSet[str] = frozenset(),
+    known_groups: AbstractSet[str] = frozenset(),
 ) -> RegistryBook:
     """Read and check a registry workbook.  ``known_units`` / ``known_groups``: what the database
     already holds (a task may name those too)."""

@@ -167,6 +167,7 @@ class _Worker:
             start_new_session=True,
         )
         self.requests = 0
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # both are PIPE
         self._out = self.proc.stdin.fileno()
         self._in = self.proc.stdout.fileno()
         os.set_blocking(self._out, False)
