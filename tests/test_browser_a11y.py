@@ -38,6 +38,14 @@ A11Y_PAGES = {
     "don-vi": "Chi bộ Khu dân cư số 3",
     "gui-bao-cao": "Gửi báo cáo",
     "xuat-bao-cao": "Xuất báo cáo",
+    "tiep-nhan": "Tiếp nhận báo cáo",
+    "nhat-ky": "Nhật ký",
+    "tai-khoan": "Quản lý tài khoản",
+    "ca-nhan": "Tài khoản của tôi",
+    "thiet-lap-phuong": "Thiết lập phường",
+    "quan-tri-don-vi": "Đơn vị và nhóm đơn vị",
+    "quan-tri-ke-hoach": "Kế hoạch và nhiệm vụ",
+    "lich-su-danh-muc": "Lịch sử thay đổi danh mục",
 }
 
 
