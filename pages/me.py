@@ -9,7 +9,9 @@ engine = data.engine()
 
 st.title("Tài khoản của tôi")
 names = data.unit_names()
-st.markdown(f"**Họ tên:** {auth.md_text(principal.display_name)}  \n**Tên đăng nhập:** `{principal.username}`")
+st.markdown(
+    f"**Họ tên:** {auth.md_text(principal.display_name)}  \n**Tên đăng nhập:** {auth.md_text(principal.username)}"
+)
 st.markdown(f"**Vai trò:** {auth.role_label(principal.role)}")
 if principal.units:
     st.markdown("**Đơn vị:** " + "; ".join(auth.md_text(names.get(c, c)) for c in principal.units))

@@ -215,7 +215,7 @@ def login_page(engine, policy: accounts.AccessPolicy) -> None:
             st.error(message, icon=":material/error:")
         demo = accounts.demo_accounts_present(engine)
         if demo:
-            lines = "\n".join(f"| {ROLES[a['role']]} | `{a['username']}` | `{a['password']}` |" for a in demo)
+            lines = "\n".join(f"| {ROLES[a['role']]} | **{a['username']}** | **{a['password']}** |" for a in demo)
             st.info(
                 "**Dữ liệu mẫu** — các tài khoản dùng thử:\n\n| Vai trò | Tên đăng nhập | Mật khẩu |\n|---|---|---|\n"
                 + lines,
