@@ -26,18 +26,46 @@ PAGES = {
 }
 
 
+_SAMPLE_TEMPLATE: list[Path] = []  # the sample ward built once per test process, copied for each test
+
+
+def sample_template() -> Path:
+    """A SQLite file holding the whole sample ward (built by bootstrap.seed_sample_ward, once per
+    process: the build is deterministic and takes ~30-60 s, so every test gets a copy of it)."""
+    # tests import this module both as page_helpers and tests.page_helpers: share through the environment
+    known = os.environ.get("SAMPLE_WARD_TEMPLATE_DB")
+    if known and Path(known).exists():
+        return Path(known)
+    if _SAMPLE_TEMPLATE and _SAMPLE_TEMPLATE[0].exists():
+        return _SAMPLE_TEMPLATE[0]
+    import tempfile
+
+    from sqlalchemy import text
+
+    from bootstrap import seed_sample_ward
+    from storage import db
+
+    path = Path(tempfile.mkdtemp(prefix="sample-ward-template-")) / "sample.db"
+    engine = db.get_engine(f"sqlite:///{path}")
+    seed_sample_ward(engine)
+    with engine.connect() as conn:
+        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    engine.dispose()
+    _SAMPLE_TEMPLATE[:] = [path]
+    os.environ["SAMPLE_WARD_TEMPLATE_DB"] = str(path)
+    return path
+
+
 def build_database(path: Path, seed: bool = True, registry: bool = False) -> str:
     """Create (migrate, and seed the sample ward when ``seed``) a SQLite database; returns its URL.
     ``registry`` without ``seed``: the sample ward's units and tasks but no report yet."""
     from storage import db
 
+    if seed:
+        return copy_database(f"sqlite:///{sample_template()}", path)
     url = f"sqlite:///{path}"
     engine = db.get_engine(url)
-    if seed:
-        from bootstrap import seed_sample_ward
-
-        seed_sample_ward(engine)
-    elif registry:
+    if registry:
         from bootstrap import seed_registry
 
         db.ensure_database(engine, seed=seed_registry)

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from page_helpers import build_database
 
 from exports import format as vf
 from exports.excel import SHEETS, build_workbook
@@ -45,12 +46,9 @@ SAMPLE_FILTERS = [
 
 @pytest.fixture(scope="module")
 def ward(tmp_path_factory):
-    """The sample ward, seeded by bootstrap.seed_sample_ward (slow: about 20-50 s)."""
-    from bootstrap import seed_sample_ward
-
+    """The sample ward, seeded by bootstrap.seed_sample_ward (a copy of the process's one build)."""
     path = tmp_path_factory.mktemp("ward") / "ward.db"
-    engine = db.get_engine(f"sqlite:///{path}")
-    seed_sample_ward(engine)
+    engine = db.get_engine(build_database(path, seed=True))
     yield engine
     engine.dispose()
 
@@ -414,12 +412,11 @@ def test_files_build_on_a_database_without_registry(tmp_path):
 # ---------------------------------------------------------------- the page
 
 
-def test_export_page_offers_the_three_files(small, monkeypatch):
-    from streamlit.testing.v1 import AppTest
+def test_export_page_offers_the_three_files(small):
+    from page_helpers import run_page
 
-    monkeypatch.setenv("DATABASE_URL", str(small.url))
-    monkeypatch.setenv("DASHBOARD_TODAY", TODAY.isoformat())
-    at = AppTest.from_file("../pages/export.py", default_timeout=60).run()
+    # through app.py, logged in as the office (a page file run on its own shows the login)
+    at = run_page(small.url.render_as_string(hide_password=False), "pages/export.py", today=TODAY.isoformat())
     assert not at.exception
     buttons = at.get("download_button")
     assert [b.proto.label for b in buttons] == ["Tải bảng số liệu", "Tải báo cáo", "Tải trình chiếu"]
