@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from storage import review
+from storage import accounts, review
 from storage.ingest import StorageError
 from ui import auth, data
 from ui import upload_flow as flow
@@ -109,173 +109,190 @@ else:
 st.subheader("2. Gửi tệp báo cáo")
 sender = principal.label  # the account, never a text box (issue 12)
 st.markdown(f"Người gửi: **{auth.md_text(sender)}**")
-files = st.file_uploader(
-    "Chọn tệp báo cáo",
-    accept_multiple_files=True,
-    key="upload_files",
-    help=ACCEPT_HELP,
-)
-st.caption(ACCEPT_HELP)
-
-checks: dict[str, flow.FileCheck] = st.session_state.setdefault(CHECKS, {})
-stored: dict[str, tuple[str, str]] = st.session_state.setdefault(STORED, {})
-files = files or []
-current_ids = {f.file_id for f in files}
-for gone in [k for k in checks if k not in current_ids]:
-    del checks[gone]
-# A file taken out of the uploader forgets its "stored" note: chosen again, it is checked again
-# and, being already stored, says when it was sent (issue 13).
-for key in [k for k in stored if k not in {fc.key for fc in checks.values()}]:
-    del stored[key]
-
-pending = [f for f in files if f.file_id not in checks]
-if pending:
-    registry = _registry()
-    bar = st.progress(0.0, text="Đang kiểm tra tệp…") if len(pending) > 1 else None
-    for i, up in enumerate(pending):
-        if bar is not None:
-            bar.progress(i / len(pending), text=f"Đang kiểm tra tệp {i + 1}/{len(pending)}: {flow.md_escape(up.name)}")
-        with st.spinner(f"Đang kiểm tra {flow.md_escape(up.name)}…"):
-            checks[up.file_id] = flow.check_upload_safely(
-                engine, up.getvalue(), up.name, registry=registry, today=today, due_day=flow.ward_due_day(engine)
-            )
-    if bar is not None:
-        bar.empty()
-
-batch = [checks[f.file_id] for f in files if f.file_id in checks]
 
 
-def _store(fc: flow.FileCheck) -> None:
-    try:
-        outcome = review.store_upload(engine, principal, fc.result, fc.data, fc.filename)
-    except review.UploadRefused as err:  # lock, closed period, daily limit, another unit
-        stored[fc.key] = ("error", str(err))
-        return
-    except StorageError as err:  # busy (locked), read-only, unknown unit: its own Vietnamese message
-        stored[fc.key] = ("error", str(err))
-        return
-    except Exception:  # a database failure: this file only
-        flow.log.exception("storing %r failed", fc.filename)
-        stored[fc.key] = ("error", "Không lưu được báo cáo do lỗi của hệ thống; chưa có gì được lưu. Thử lại sau.")
-        return
-    stored[fc.key] = ("duplicate" if outcome.duplicate else "stored", flow.stored_message(outcome, names, fc))
-    data.clear_cache()
+# A fragment: choosing or removing a file, or confirming, reruns this section only (not the
+# app's preamble, the sidebar, section 1 or the history), so the verdict shows sooner (issue 15,
+# bench/bench_feel.py). Storing a report reruns the whole app (st.rerun), so the history follows.
+@st.fragment
+def _send_files() -> None:
+    # A fragment's own rerun skips app.py's gate: a session ended meanwhile (logged out elsewhere,
+    # expired) sends the whole app back through it (the login page) before anything is checked.
+    token = st.session_state.get(auth.SESSION_KEY)
+    if token and accounts.resolve_session(engine, token) is None:
+        st.rerun()
+    files = st.file_uploader(
+        "Chọn tệp báo cáo",
+        accept_multiple_files=True,
+        key="upload_files",
+        help=ACCEPT_HELP,
+    )
+    st.caption(ACCEPT_HELP)
 
+    checks: dict[str, flow.FileCheck] = st.session_state.setdefault(CHECKS, {})
+    stored: dict[str, tuple[str, str]] = st.session_state.setdefault(STORED, {})
+    files = files or []
+    current_ids = {f.file_id for f in files}
+    for gone in [k for k in checks if k not in current_ids]:
+        del checks[gone]
+    # A file taken out of the uploader forgets its "stored" note: chosen again, it is checked again
+    # and, being already stored, says when it was sent (issue 13).
+    for key in [k for k in stored if k not in {fc.key for fc in checks.values()}]:
+        del stored[key]
 
-if batch:
-    n_ok = sum(fc.accepted for fc in batch)
-    n_bad = len(batch) - n_ok
-    st.write(f"Đã kiểm tra {len(batch)} tệp: {n_ok} tệp hợp lệ, {n_bad} tệp bị từ chối.")
-    for note in flow.batch_conflicts([fc for fc in batch if fc.key not in stored]):
-        st.warning(note, icon=":material/warning:")
-
-    waiting = [fc for fc in batch if fc.accepted and fc.key not in stored and fc.sent_before is None]
-    if len(waiting) > 1:
-        if st.button(
-            f"Xác nhận gửi tất cả {len(waiting)} tệp hợp lệ",
-            type="primary",
-            disabled=not sender,
-            key="upload_confirm_all",
-        ):
-            progress = st.progress(0.0, text="Đang lưu…")
-            for i, fc in enumerate(waiting):
-                progress.progress(i / len(waiting), text=f"Đang lưu tệp {i + 1}/{len(waiting)}")
-                _store(fc)
-            progress.empty()
-            st.rerun()
-
-for idx, fc in enumerate(batch):
-    result = fc.result
-    with st.container(border=True):
-        icon = ":green[:material/check_circle:]" if fc.accepted else ":red[:material/cancel:]"
-        st.markdown(f"#### {icon} {flow.md_escape(fc.filename)}")
-        if note := flow.active_content_note(fc):
-            st.caption(note)
-        done = stored.get(fc.key)
-        if fc.accepted:
-            st.dataframe(
-                flow.recognised_table(result, names),
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "Thông tin": TEXT(width=120),
-                    "Nhận ra": TEXT(width="medium"),
-                    "Lấy từ": TEXT(width="medium"),
-                },
-                row_height=WRAP_ROW_HEIGHT,
-            )
-            st.dataframe(flow.summary_table(result), hide_index=True, width="stretch")
-            for form_key in flow.form_keys():
-                if form_key in result.forms:
-                    form = flow.FORMS_BY_KEY[form_key]
-                    preview = flow.preview_frame(result, form_key)
-                    with st.expander(f"Xem trước {form.sheet_title} ({len(preview)} dòng)"):
-                        st.dataframe(preview, hide_index=True, width="stretch")
-            if result.warnings:
-                st.warning(
-                    f"Có {len(result.warnings)} cảnh báo: báo cáo vẫn gửi được, nhưng nên kiểm tra lại.",
-                    icon=":material/warning:",
+    pending = [f for f in files if f.file_id not in checks]
+    if pending:
+        registry = _registry()
+        bar = st.progress(0.0, text="Đang kiểm tra tệp…") if len(pending) > 1 else None
+        for i, up in enumerate(pending):
+            if bar is not None:
+                bar.progress(
+                    i / len(pending), text=f"Đang kiểm tra tệp {i + 1}/{len(pending)}: {flow.md_escape(up.name)}"
                 )
+            with st.spinner(f"Đang kiểm tra {flow.md_escape(up.name)}…"):
+                checks[up.file_id] = flow.check_upload_safely(
+                    engine, up.getvalue(), up.name, registry=registry, today=today, due_day=flow.ward_due_day(engine)
+                )
+        if bar is not None:
+            bar.empty()
+
+    batch = [checks[f.file_id] for f in files if f.file_id in checks]
+
+    def _store(fc: flow.FileCheck) -> None:
+        try:
+            outcome = review.store_upload(engine, principal, fc.result, fc.data, fc.filename)
+        except review.UploadRefused as err:  # lock, closed period, daily limit, another unit
+            stored[fc.key] = ("error", str(err))
+            return
+        except StorageError as err:  # busy (locked), read-only, unknown unit: its own Vietnamese message
+            stored[fc.key] = ("error", str(err))
+            return
+        except Exception:  # a database failure: this file only
+            flow.log.exception("storing %r failed", fc.filename)
+            stored[fc.key] = ("error", "Không lưu được báo cáo do lỗi của hệ thống; chưa có gì được lưu. Thử lại sau.")
+            return
+        stored[fc.key] = ("duplicate" if outcome.duplicate else "stored", flow.stored_message(outcome, names, fc))
+        data.clear_cache()
+
+    if batch:
+        n_ok = sum(fc.accepted for fc in batch)
+        n_bad = len(batch) - n_ok
+        st.write(f"Đã kiểm tra {len(batch)} tệp: {n_ok} tệp hợp lệ, {n_bad} tệp bị từ chối.")
+        for note in flow.batch_conflicts([fc for fc in batch if fc.key not in stored]):
+            st.warning(note, icon=":material/warning:")
+
+        waiting = [fc for fc in batch if fc.accepted and fc.key not in stored and fc.sent_before is None]
+        if len(waiting) > 1:
+            if st.button(
+                f"Xác nhận gửi tất cả {len(waiting)} tệp hợp lệ",
+                type="primary",
+                disabled=not sender,
+                key="upload_confirm_all",
+            ):
+                progress = st.progress(0.0, text="Đang lưu…")
+                for i, fc in enumerate(waiting):
+                    progress.progress(i / len(waiting), text=f"Đang lưu tệp {i + 1}/{len(waiting)}")
+                    _store(fc)
+                progress.empty()
+                st.rerun()
+
+    for idx, fc in enumerate(batch):
+        result = fc.result
+        with st.container(border=True):
+            icon = ":green[:material/check_circle:]" if fc.accepted else ":red[:material/cancel:]"
+            st.markdown(f"#### {icon} {flow.md_escape(fc.filename)}")
+            if note := flow.active_content_note(fc):
+                st.caption(note)
+            done = stored.get(fc.key)
+            if fc.accepted:
                 st.dataframe(
-                    flow.problems_table(result.warnings),
+                    flow.recognised_table(result, names),
+                    hide_index=True,
+                    width="stretch",
+                    column_config={
+                        "Thông tin": TEXT(width=120),
+                        "Nhận ra": TEXT(width="medium"),
+                        "Lấy từ": TEXT(width="medium"),
+                    },
+                    row_height=WRAP_ROW_HEIGHT,
+                )
+                st.dataframe(flow.summary_table(result), hide_index=True, width="stretch")
+                for form_key in flow.form_keys():
+                    if form_key in result.forms:
+                        form = flow.FORMS_BY_KEY[form_key]
+                        preview = flow.preview_frame(result, form_key)
+                        with st.expander(f"Xem trước {form.sheet_title} ({len(preview)} dòng)"):
+                            st.dataframe(preview, hide_index=True, width="stretch")
+                if result.warnings:
+                    st.warning(
+                        f"Có {len(result.warnings)} cảnh báo: báo cáo vẫn gửi được, nhưng nên kiểm tra lại.",
+                        icon=":material/warning:",
+                    )
+                    st.dataframe(
+                        flow.problems_table(result.warnings),
+                        hide_index=True,
+                        width="stretch",
+                        column_config=PROBLEM_COLUMNS,
+                        row_height=WRAP_ROW_HEIGHT,
+                    )
+                if done is None:
+                    flow.refresh_existing(engine, fc)
+                    duplicate = flow.duplicate_notice(fc, names)
+                    if duplicate:  # the same bytes are stored already: say when, offer nothing to confirm
+                        st.info(duplicate, icon=":material/content_copy:")
+                        continue
+                    mismatch = flow.unit_mismatch_notice(fc, unit, names)
+                    if mismatch:
+                        st.warning(mismatch, icon=":material/warning:")
+                    late = flow.late_notice(fc)
+                    if late:
+                        st.warning(late, icon=":material/schedule:")
+                    notice = flow.replacement_notice(fc, names)
+                    if notice:
+                        st.warning(notice, icon=":material/history:")
+                        st.dataframe(flow.replacement_table(fc), hide_index=True, width="stretch")
+                    label = "Xác nhận gửi và thay thế bản cũ" if notice else "Xác nhận gửi"
+                    if not sender:
+                        st.caption("Nhập tên người gửi ở trên để xác nhận gửi.")
+                    why = review.upload_refusal(engine, principal, result.unit.value, result.period.value, len(fc.data))
+                    if why:
+                        st.error(why, icon=":material/lock:")
+                    elif st.button(
+                        label, type="primary", disabled=not sender, key=f"upload_confirm_{idx}_{fc.key[:16]}"
+                    ):
+                        _store(fc)
+                        st.rerun()
+                else:
+                    kind, message = done
+                    {"stored": st.success, "duplicate": st.info, "error": st.error}[kind](message)
+            else:
+                st.error(flow.refusal_banner(result), icon=":material/block:")
+                cells = flow.cells_to_fix(result.errors)
+                if cells:
+                    st.caption(f"Ô cần sửa: {flow.md_escape(cells)}")
+                st.dataframe(
+                    flow.problems_table(fc.problems),
                     hide_index=True,
                     width="stretch",
                     column_config=PROBLEM_COLUMNS,
                     row_height=WRAP_ROW_HEIGHT,
                 )
-            if done is None:
-                flow.refresh_existing(engine, fc)
-                duplicate = flow.duplicate_notice(fc, names)
-                if duplicate:  # the same bytes are stored already: say when, offer nothing to confirm
-                    st.info(duplicate, icon=":material/content_copy:")
-                    continue
-                mismatch = flow.unit_mismatch_notice(fc, unit, names)
-                if mismatch:
-                    st.warning(mismatch, icon=":material/warning:")
-                late = flow.late_notice(fc)
-                if late:
-                    st.warning(late, icon=":material/schedule:")
-                notice = flow.replacement_notice(fc, names)
-                if notice:
-                    st.warning(notice, icon=":material/history:")
-                    st.dataframe(flow.replacement_table(fc), hide_index=True, width="stretch")
-                label = "Xác nhận gửi và thay thế bản cũ" if notice else "Xác nhận gửi"
-                if not sender:
-                    st.caption("Nhập tên người gửi ở trên để xác nhận gửi.")
-                why = review.upload_refusal(engine, principal, result.unit.value, result.period.value, len(fc.data))
-                if why:
-                    st.error(why, icon=":material/lock:")
-                elif st.button(label, type="primary", disabled=not sender, key=f"upload_confirm_{idx}_{fc.key[:16]}"):
-                    _store(fc)
-                    st.rerun()
-            else:
-                kind, message = done
-                {"stored": st.success, "duplicate": st.info, "error": st.error}[kind](message)
-        else:
-            st.error(flow.refusal_banner(result), icon=":material/block:")
-            cells = flow.cells_to_fix(result.errors)
-            if cells:
-                st.caption(f"Ô cần sửa: {flow.md_escape(cells)}")
-            st.dataframe(
-                flow.problems_table(fc.problems),
-                hide_index=True,
-                width="stretch",
-                column_config=PROBLEM_COLUMNS,
-                row_height=WRAP_ROW_HEIGHT,
-            )
-            copy = flow.highlighted_copy(fc)
-            if copy is not None:
-                content, copy_name = copy
-                st.download_button(
-                    "Tải tệp của bạn đã đánh dấu ô lỗi",
-                    data=content,
-                    file_name=copy_name,
-                    mime=flow.XLSX_MIME,
-                    icon=":material/download:",
-                    key=f"upload_highlight_{idx}_{fc.key[:16]}",
-                    on_click="ignore",
-                    help="Ô lỗi được tô đỏ và có ghi chú; sửa rồi gửi lại tệp.",
-                )
+                copy = flow.highlighted_copy(fc)
+                if copy is not None:
+                    content, copy_name = copy
+                    st.download_button(
+                        "Tải tệp của bạn đã đánh dấu ô lỗi",
+                        data=content,
+                        file_name=copy_name,
+                        mime=flow.XLSX_MIME,
+                        icon=":material/download:",
+                        key=f"upload_highlight_{idx}_{fc.key[:16]}",
+                        on_click="ignore",
+                        help="Ô lỗi được tô đỏ và có ghi chú; sửa rồi gửi lại tệp.",
+                    )
+
+
+_send_files()
 
 # ------------------------------------------------------------------ 3. history
 
