@@ -20,7 +20,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -49,9 +49,18 @@ class AccessPolicy:
 
 POLICY = AccessPolicy()
 
+
 # The sample ward's demo accounts: created only when the sample ward is seeded into a new
 # database, and named with their passwords on the login page of such a database.
-DEMO_ACCOUNTS = (
+class DemoAccount(TypedDict):
+    username: str
+    password: str
+    display_name: str
+    role: str
+    units: NotRequired[tuple[str, ...]]
+
+
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     {"username": "vanphong", "password": "vanphong-demo", "display_name": "Văn phòng Đảng ủy (demo)", "role": OFFICE},
     {"username": "lanhdao", "password": "lanhdao-demo", "display_name": "Lãnh đạo Đảng ủy (demo)", "role": LEADER},
     {
@@ -63,7 +72,13 @@ DEMO_ACCOUNTS = (
     },
 )
 
-_hasher = PasswordHasher()
+
+def new_hasher() -> PasswordHasher:
+    """The app's password hasher: argon2id at argon2-cffi's default cost (64 MiB, 3 passes)."""
+    return PasswordHasher()
+
+
+_hasher = new_hasher()
 
 
 class AccountError(ValueError):
@@ -465,7 +480,7 @@ def has_office_account(engine: Engine) -> bool:
         )
 
 
-def demo_accounts_present(engine: Engine) -> list[dict]:
+def demo_accounts_present(engine: Engine) -> list[DemoAccount]:
     """The demo accounts of this database (named on the login page), or [] for a real deployment."""
     with engine.connect() as conn:
         names = set(conn.execute(select(m.Account.username).where(m.Account.demo, m.Account.active)).scalars())

@@ -440,3 +440,20 @@ def test_downloads_and_exports_are_audited_once(engine, people):
     with engine.connect() as c:
         total = c.execute(select(func.count()).select_from(m.AuditLog)).scalar_one()
     assert len(review.audit_log(engine, people["leader"])) == total
+
+
+def test_production_password_hasher_is_argon2id_at_library_default_cost():
+    """The app's hasher (not the cheap one the test process uses) is argon2id at argon2-cffi's defaults."""
+    from argon2 import PasswordHasher, Type
+
+    import storage.accounts as accounts
+
+    fresh = accounts.new_hasher()
+    default = PasswordHasher()
+    assert fresh.type is Type.ID
+    assert (fresh.time_cost, fresh.memory_cost, fresh.parallelism) == (
+        default.time_cost,
+        default.memory_cost,
+        default.parallelism,
+    )
+    assert fresh.hash("x").startswith("$argon2id$")
