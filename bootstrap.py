@@ -98,7 +98,7 @@ def _database_exists(url: str) -> bool:
 
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
-        return bool(u.database) and u.database != ":memory:" and Path(u.database).is_file()
+        return bool(u.database and u.database != ":memory:" and Path(u.database).is_file())
     return True
 
 
@@ -168,6 +168,7 @@ def _generator_lines(out_dir: str):
         stderr=subprocess.DEVNULL,
         text=True,
     )
+    assert proc.stdout is not None  # PIPE
     try:
         for line in proc.stdout:
             yield json.loads(line)

@@ -35,7 +35,7 @@ import sys
 import time
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -791,10 +791,10 @@ def _write_custom_form(
     if style.numbering:
         for i in range(1, ncols + 1):
             if style.numbering == "paren":
-                value = f"({i})"
+                number = f"({i})"
             else:
-                value = "A" if i == 1 else ("B" if i == 2 else str(i - 2))
-            ws.cell(row=r, column=i, value=value).alignment = _CENTER
+                number = "A" if i == 1 else ("B" if i == 2 else str(i - 2))
+            ws.cell(row=r, column=i, value=number).alignment = _CENTER
         r += 1
     for k, f in ((k, form.field(k)) for k in keys if k != "__extra__"):
         ws.column_dimensions[letters[k]].width = f.width
@@ -937,7 +937,9 @@ def _write_template_report(
                         ws[f"{cols[k]}{r}"] = values[k]
         else:
             rows = content.propaganda if form_key == "propaganda" else content.attendance
-            maker = _propaganda_values if form_key == "propaganda" else _attendance_values
+            maker: Callable[[Any, Style, random.Random], dict[str, Any]] = (
+                _propaganda_values if form_key == "propaganda" else _attendance_values
+            )
             for n, row in enumerate(rows, start=1):
                 r = layout.first_row + n - 1
                 ws[f"{cols['row_no']}{r}"] = n
@@ -1082,7 +1084,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(reports)} tệp, {len(pairs)} báo cáo của {len(units)} đơn vị, tháng 01-11/{YEAR}")
     print(f"đúng hạn (trước ngày {DUE_DAY}): {len(on_time)}; muộn: {len(pairs) - len(on_time)}")
     print(f"chưa nhận: {len(MONTHS) * len(units) - len(pairs)} (tính đến {TODAY:%d/%m/%Y})")
-    by_month = {}
+    by_month: dict[str, int] = {}
     for _unit, period in pairs:
         by_month[period] = by_month.get(period, 0) + 1
     print("theo tháng: " + ", ".join(f"{p[5:]}: {n}" for p, n in sorted(by_month.items())))

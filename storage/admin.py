@@ -625,10 +625,12 @@ def save_task(
     if not split_spec(lead):
         raise RegistryError("task.lead_missing", f"Nhiệm vụ {code}: hãy chọn đơn vị chủ trì.")
     due_date, due_text = _due(due)
+    lead_spec = "; ".join(split_spec(lead))
+    support_spec = "; ".join(split_spec(support))
     values = dict(
         task=_text(task),
-        lead="; ".join(split_spec(lead)),
-        support="; ".join(split_spec(support)),
+        lead=lead_spec,
+        support=support_spec,
         cadence=cadence,
         due_date=due_date,
         due_text=due_text,
@@ -638,8 +640,8 @@ def save_task(
         pid = plan_id(conn, wid, plan)
         if pid is None:
             raise RegistryError("plan.missing", "Chưa có kế hoạch: hãy thêm kế hoạch trước khi thêm nhiệm vụ.")
-        _check_spec(conn, wid, values["lead"], code, "lead")
-        _check_spec(conn, wid, values["support"], code, "support")
+        _check_spec(conn, wid, lead_spec, code, "lead")
+        _check_spec(conn, wid, support_spec, code, "support")
         row = conn.execute(select(m.Task.__table__).where(m.Task.plan_id == pid, m.Task.code == code)).first()
         plan_code = conn.execute(select(m.Plan.code).where(m.Plan.id == pid)).scalar()
         if row is None:

@@ -119,7 +119,7 @@ def restore(engine: Engine, src: str | Path, *, replace: bool = False) -> dict[s
         tables = m.Base.metadata.sorted_tables
         counts: dict[str, int] = {}
         with engine.begin() as conn:
-            existing = sum(conn.execute(select(func.count()).select_from(t)).scalar() for t in tables)
+            existing = sum(conn.execute(select(func.count()).select_from(t)).scalar_one() for t in tables)
             if existing and not replace:
                 raise BackupError("Cơ sở dữ liệu đích không trống; dùng tùy chọn thay thế để xóa và khôi phục.")
             for t in reversed(tables):

@@ -299,9 +299,9 @@ def trend_buckets(
         out = []
         for i in range(3, -1, -1):
             last = _shift(end, -3 * i)
-            months = tuple(_span(_shift(last, -2), last))
+            quarter_months = tuple(_span(_shift(last, -2), last))
             q = f"{last[:4]}-Q{(int(last[5:7]) - 1) // 3 + 1}"
-            out.append(Bucket(q, bucket_label(q), months, i == 0))
+            out.append(Bucket(q, bucket_label(q), quarter_months, i == 0))
         return out
     if kind == "year":
         year = int(end[:4])

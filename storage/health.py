@@ -84,6 +84,7 @@ def check_url(url: str) -> URL:
 
 
 def _check_sqlite_path(u: URL) -> None:
+    assert u.database is not None  # the caller checks it names a file
     path = Path(u.database)
     if path.exists():
         if path.is_dir():

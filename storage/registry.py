@@ -183,10 +183,12 @@ def import_registry(
     task_ids = {code: tid for tid, code in conn.execute(select(m.Task.id, m.Task.code).where(m.Task.plan_id == pid))}
     for pos, t in enumerate(tasks):
         due = t.get("due", "") or ""
-        values = dict(
+        lead = t.get("lead", "") or ""
+        support = t.get("support", "") or ""
+        task_values: dict[str, object] = dict(
             task=t["task"],
-            lead=t.get("lead", "") or "",
-            support=t.get("support", "") or "",
+            lead=lead,
+            support=support,
             due_date=_parse_due(due),
             due_text=due,
             cadence=t.get("cadence", "") or "once",
@@ -195,15 +197,15 @@ def import_registry(
         )
         code = t["code"].strip()
         if code in task_ids:
-            conn.execute(update(m.Task).where(m.Task.id == task_ids[code]).values(**values))
+            conn.execute(update(m.Task).where(m.Task.id == task_ids[code]).values(**task_values))
         else:
             task_ids[code] = conn.execute(
-                insert(m.Task).values(ward_id=wid, plan_id=pid, code=code, **values).returning(m.Task.id)
+                insert(m.Task).values(ward_id=wid, plan_id=pid, code=code, **task_values).returning(m.Task.id)
             ).scalar_one()
         tid = task_ids[code]
         conn.execute(delete(m.TaskAssignee).where(m.TaskAssignee.task_id == tid))
-        lead_ids, _ = resolve_spec(values["lead"], unit_rows)
-        support_ids, _ = resolve_spec(values["support"], unit_rows)
+        lead_ids, _ = resolve_spec(lead, unit_rows)
+        support_ids, _ = resolve_spec(support, unit_rows)
         rows = [{"task_id": tid, "unit_id": i, "role": "lead"} for i in lead_ids]
         rows += [{"task_id": tid, "unit_id": i, "role": "support"} for i in support_ids if i not in lead_ids]
         if rows:

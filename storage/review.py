@@ -228,7 +228,7 @@ def set_period_closed(engine: Engine, principal: Principal, period_code: str, cl
 # ---------------------------------------------------------------- sending
 
 
-def _locked_by(conn: Connection, unit_code: str, period_code: str) -> dict | None:
+def _locked_by(conn: Connection, unit_code: str | None, period_code: str) -> dict | None:
     """The received current file that locks (unit, period), if any."""
     s, sf, u, p, r = m.Submission, m.SubmissionForm, m.Unit, m.Period, m.SubmissionReview
     row = conn.execute(

@@ -20,7 +20,7 @@ from storage import models as m
 from storage.periods import due_date, parse_period
 from storage.registry import ward_id
 
-SUMS = {
+SUMS: dict[str, tuple[type[m.TaskRow] | type[m.PropagandaRow] | type[m.AttendanceRow], tuple[str, ...]]] = {
     "tasks": (m.TaskRow, ()),
     "propaganda": (m.PropagandaRow, ("quantity", "reach")),
     "attendance": (m.AttendanceRow, ("invited", "present")),

@@ -23,6 +23,7 @@ e-mail the provider vouches for is mapped to an account (its role and units).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NoReturn
 
 import streamlit as st
 
@@ -141,7 +142,7 @@ def oidc_configured() -> bool:
         return False
 
 
-def _oidc_principal(engine, policy: accounts.AccessPolicy) -> Principal | None:
+def _oidc_principal(engine, policy: accounts.AccessPolicy) -> Principal:
     user = st.user
     if not user.is_logged_in:
 
@@ -288,7 +289,7 @@ def account_box(engine, principal: Principal) -> None:
 ROUTES: list[str] = []
 
 
-def _only_page(draw, title: str, url_path: str) -> None:
+def _only_page(draw, title: str, url_path: str) -> NoReturn:
     """Run ``draw`` as the one page of a hidden navigation, then stop: whatever URL was asked for,
     nothing else is routable (without st.navigation Streamlit would list the pages/ folder)."""
     pages = [st.Page(draw, title=title, url_path=url_path, icon=":material/lock:")]
@@ -306,6 +307,7 @@ def gate(engine, policy: accounts.AccessPolicy = accounts.POLICY) -> Principal:
     st.session_state.pop(PRINCIPAL_KEY, None)
     if not accounts.has_office_account(engine):
         _only_page(setup_required_page, "Chưa có tài khoản Văn phòng", "thiet-lap")
+    principal: Principal | None
     if oidc_configured():
         principal = _oidc_principal(engine, policy)
     else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import plotly.express as px
@@ -87,7 +88,7 @@ def style(
     if height:
         fig.update_layout(height=height)
     # 30.000 rather than 30k; category and date axes ignore these
-    axis = {"separatethousands": True, "exponentformat": "none", "tickfont": {"size": s.text}}
+    axis: dict[str, Any] = {"separatethousands": True, "exponentformat": "none", "tickfont": {"size": s.text}}
     axis["title"] = {"font": {"size": s.axis_title}}
     if presentation:  # black on white, light grid: Streamlit's theme greys the axes
         axis["tickfont"]["color"] = TEXT_COLOR
@@ -185,10 +186,10 @@ def show(
 
         context = view.line()
     titled(fig, title, context)
-    kwargs = {"height": height} if height is not None else {}
+    kwargs: dict[str, Any] = {"height": height} if height is not None else {}
     # on a meeting screen the toolbar would only cover the title when the mouse rests there
     presenting = _is_presentation(fig)
-    config = {**PLOTLY_CONFIG, "displayModeBar": False} if presenting else PLOTLY_CONFIG
+    config: dict[str, Any] = {**PLOTLY_CONFIG, "displayModeBar": False} if presenting else PLOTLY_CONFIG
     st.plotly_chart(fig, width="stretch", config=config, key=key, **kwargs)
     if not presenting:  # meeting screens carry no widgets; everywhere else the chart is also said in words
         describe(fig)
@@ -218,7 +219,7 @@ def bar(
     category_orders: dict[str, list[str]] | None = None,
     presentation: bool = False,
 ) -> go.Figure:
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     if color_map is not None:
         kwargs["color_discrete_map"] = color_map
     else:

@@ -62,7 +62,7 @@ def month_options(periods: list[str], today: date) -> list[str]:
     return month_span(first, last)
 
 
-def resolve(kind: str, period: str | None, start: str | None, end: str | None) -> tuple[str, str]:
+def resolve(kind: str, period: str | None, start: str | None, end: str | None) -> tuple[str | None, str | None]:
     """The inclusive (from, to) months of a period choice."""
     if kind == "quarter" and period:
         return quarter_months(period)
@@ -130,7 +130,7 @@ def _apply_url(options: dict[str, list[str]], unit_groups: dict[str, str]) -> No
             ss["flt_group"] = ALL
 
 
-def _write_url(values: dict[str, str]) -> None:
+def _write_url(values: dict[str, str | None]) -> None:
     url = {k: v for k, v in values.items() if v}
     if {k: st.query_params.get(k) for k in URL_KEYS if st.query_params.get(k)} != url:
         # keys that are not filters (e.g. ?trinh-chieu=1&trang=3, ui/present.py) stay in the URL
@@ -156,7 +156,7 @@ def _plan_choice(plans: list[tuple[str, str, bool]]) -> str | None:
     if ss.get("flt_plan") not in codes:
         ss["flt_plan"] = current
     with st.sidebar:
-        chosen = st.selectbox("Kế hoạch", codes, format_func=labels.get, key="flt_plan")
+        chosen = st.selectbox("Kế hoạch", codes, format_func=lambda c: str(labels.get(c)), key="flt_plan")
     return None if chosen == current else chosen
 
 
@@ -213,7 +213,7 @@ def sidebar_filters(
     with st.sidebar:
         st.markdown("**Bộ lọc**")
         kind = st.segmented_control(
-            "Kỳ xem", list(KINDS), format_func=KINDS.get, key="flt_kind", selection_mode="single"
+            "Kỳ xem", list(KINDS), format_func=lambda k: str(KINDS.get(k)), key="flt_kind", selection_mode="single"
         )
         if kind is None:  # a click on the selected option clears it: keep a value
             kind = "month"

@@ -17,6 +17,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Iterator
+from typing import NoReturn
 
 import streamlit as st
 
@@ -78,7 +79,7 @@ def prepare_database(prepare: Callable[[], object]) -> object:
         _stop(f"Không chuẩn bị được cơ sở dữ liệu (mã lỗi {ref}).")
 
 
-def _stop(message: str):
+def _stop(message: str) -> NoReturn:
     st.error(f"**{DATABASE_TITLE}.** {message}", icon=":material/database:")
     st.caption(DATABASE_HINT)
     st.stop()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -21,6 +22,9 @@ from openpyxl.styles import Font
 from loaders import safe_cells
 from ui import auth, filters
 from ui.format import fmt_date, fmt_datetime, fmt_int, fmt_number, fmt_percent, fmt_period_short
+
+if TYPE_CHECKING:
+    from streamlit.elements.lib.column_types import ColumnConfig
 
 UNIT_PAGE_URL = "don-vi"
 
@@ -129,7 +133,7 @@ def table(
     title: str,
     kinds: dict[str, str] | None = None,
     unit_link: tuple[str, str] | None = None,
-    height: int | str = "auto",
+    height: int | Literal["stretch", "content", "auto"] = "auto",
     download: bool = True,
 ) -> None:
     """Show ``frame[columns]`` with Vietnamese headers.
@@ -140,7 +144,7 @@ def table(
     """
     kinds = kinds or {}
     shown = frame[list(columns)].copy().reset_index(drop=True)
-    config: dict[str, object] = {}
+    config: dict[str, ColumnConfig] = {}
     if unit_link is not None:
         code_col, name_col = unit_link
         shown[name_col] = [
