@@ -331,13 +331,18 @@ def test_page_valid_upload_confirmed_stored_and_on_the_dashboard(page_env, engin
     history = [f for f in frames(at) if list(f.columns) == flow.HISTORY_COLUMNS]
     assert len(history) == 1 and history[0].loc[0, "Người gửi"] == SENDER
 
-    # and on the dashboard
-    at.switch_page("pages/overview.py")
-    at.query_params["kind"] = "month"
-    at.query_params["period"] = PERIOD
-    at.run()
-    assert not at.exception
-    metrics = {m.label: m.value for m in at.metric}
+    # and on the dashboard: a link to the overview of that month, opened by the leadership
+    from tests.page_helpers import run_page
+
+    board = run_page(
+        page_env,
+        "pages/overview.py",
+        params={"kind": "month", "period": PERIOD},
+        today=TODAY.isoformat(),
+        role="leader",
+    )
+    assert not board.exception
+    metrics = {m.label: m.value for m in board.metric}
     assert metrics["Tin, bài, buổi tuyên truyền"] == "10"
     assert metrics["Tỷ lệ tham dự"] == "91,7%"  # 55 / 60
 
