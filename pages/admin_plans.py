@@ -6,15 +6,7 @@ from storage import admin
 from ui import admin as ua
 from ui.format import fmt_date
 
-ua.require_office()
-st.title("Kế hoạch và nhiệm vụ")
-ua.flash()
-engine = ua.engine()
-state = admin.ward_state(engine)
-if not state["ward"]:
-    st.info("Hãy nhập tên phường trước (Quản trị › Thiết lập phường).", icon=":material/flag:")
-    st.stop()
-ua.setup_notice(state)
+engine, state = ua.registry_page("Kế hoạch và nhiệm vụ")
 
 plans = admin.plans_frame(engine)
 st.subheader("Các kế hoạch")

@@ -108,3 +108,19 @@ def setup_notice(state: dict[str, Any]) -> None:
 
 
 __all__ = ["admin", "RegistryError", "actor", "run", "flash", "forms_text", "cadence_label", "setup_notice"]
+
+
+def registry_page(title: str) -> tuple[Any, dict[str, Any]]:
+    """The start of a Quản trị page that edits the registry: office only, its title, the last
+    edit's note, and the ward's state; stops with a pointer to Thiết lập phường while the ward
+    has no name. Returns (engine, state)."""
+    require_office()
+    st.title(title)
+    flash()
+    eng = engine()
+    state = admin.ward_state(eng)
+    if not state["ward"]:
+        st.info("Hãy nhập tên phường trước (Quản trị › Thiết lập phường).", icon=":material/flag:")
+        st.stop()
+    setup_notice(state)
+    return eng, state
