@@ -100,7 +100,8 @@ def seen(page) -> str:
 def poke(page) -> str:
     """Open what shows more of Streamlit's and plotly's own words; return everything seen meanwhile."""
     texts = [seen(page)]
-    frames = page.locator('[data-testid="stDataFrame"]')
+    # a visible table (each chart's own data table sits in a closed expander)
+    frames = page.locator('[data-testid="stDataFrame"]:visible')
     if frames.count():
         frames.first.scroll_into_view_if_needed()
         frames.first.hover()
